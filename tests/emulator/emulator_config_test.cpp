@@ -1,0 +1,49 @@
+#include <gtest/gtest.h>
+
+#include "mtk/emu/emulator_config.hpp"
+
+namespace mtk::emu {
+namespace {
+
+TEST(EmulatorConfigTest, ParsesServerAndPhones) {
+  auto c = parseEmulatorConfig(R"(
+server:
+  port: 4000
+phones:
+  - kind: echo
+    pid: 0x0003
+    speed: full
+  - kind: echo
+    count: 2
+)", "t.yaml");
+  ASSERT_TRUE(c) << c.error().describe();
+  EXPECT_EQ(c->address, "127.0.0.1");  // loopback unless told otherwise
+  EXPECT_EQ(c->port, 4000);
+  ASSERT_EQ(c->phones.size(), 2u);
+  EXPECT_EQ(c->phones[0].pid, 0x0003);
+  EXPECT_EQ(c->phones[0].speed, wire::usbip::Speed::Full);
+  EXPECT_EQ(c->phones[1].count, 2u);
+
+  DeviceBus bus;
+  auto plugged = plugConfiguredDevices(bus, *c);
+  ASSERT_TRUE(plugged);
+  ASSERT_EQ(plugged->size(), 3u);
+  EXPECT_EQ((*plugged)[2].busid, "1-3");
+  EXPECT_EQ(bus.list()[0].speed, wire::usbip::Speed::Full);
+}
+
+TEST(EmulatorConfigTest, ErrorsNameFileAndLine) {
+  auto c = parseEmulatorConfig("phones:\n  - kind: echo\n    colour: red\n", "bad.yaml");
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().name, "EMU_CONFIG_INVALID");
+  EXPECT_NE(c.error().message.find("bad.yaml:3"), std::string::npos) << c.error().message;
+  EXPECT_NE(c.error().message.find("colour"), std::string::npos);
+
+  EXPECT_FALSE(parseEmulatorConfig("phones:\n  - speed: warp\n", "x"));
+  EXPECT_FALSE(parseEmulatorConfig("phones:\n  - vid: 0x10000\n", "x"));
+  EXPECT_FALSE(parseEmulatorConfig("phones: [\n", "x"));
+  EXPECT_FALSE(parseEmulatorConfig("phones:\n  - kind: toaster\n", "x"));
+}
+
+}  // namespace
+}  // namespace mtk::emu
