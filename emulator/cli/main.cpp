@@ -1,6 +1,6 @@
 // mtkemu: virtual MediaTek phones exported over USB/IP.
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <csignal>
 #include <cstdio>
@@ -78,7 +78,8 @@ int main(int argc, char** argv) {
   if (auto s = server.start(); !s) return fail(s.error());
 
   std::printf("mtkemu: listening on %s:%u\n", config.address.c_str(), server.port());
-  for (const auto& d : *plugged) std::printf("mtkemu: %s %s\n", d.busid.c_str(), d.description.c_str());
+  for (const auto& d : *plugged)
+    std::printf("mtkemu: %s %s\n", d.busid.c_str(), d.description.c_str());
   std::fflush(stdout);
 
   int sig = 0;

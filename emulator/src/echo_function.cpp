@@ -24,6 +24,9 @@ std::optional<wire::Bytes> EchoFunction::onControl(const SetupPacket& s, wire::B
 std::size_t EchoFunction::onOut(std::uint8_t ep, wire::ByteSpan data) {
   if (ep == kSinkSourceEp) {
     sinkCount_ += data.size();
+    std::uint64_t sum = 0;
+    for (std::uint8_t b : data) sum += b;
+    sinkSum_ += sum;
     return data.size();
   }
   if (data.empty()) {  // a zero-length packet is echoed as one

@@ -13,9 +13,11 @@ namespace {
 
 Error configError(const std::string& file, const YAML::Node& node, const std::string& message) {
   std::string where = file;
-  if (node.IsDefined() && node.Mark().line >= 0) where += ":" + std::to_string(node.Mark().line + 1);
-  return makeError(-1, "EMU_CONFIG_INVALID", where + ": " + message,
-                   "see the configuration reference at the top of emulator/include/mtk/emu/emulator_config.hpp");
+  if (node.IsDefined() && node.Mark().line >= 0)
+    where += ":" + std::to_string(node.Mark().line + 1);
+  return makeError(
+      -1, "EMU_CONFIG_INVALID", where + ": " + message,
+      "see the configuration reference at the top of emulator/include/mtk/emu/emulator_config.hpp");
 }
 
 template <class T>
@@ -23,8 +25,9 @@ Result<T> number(const std::string& file, const YAML::Node& n, const char* key, 
   try {
     auto v = n.as<long long>();
     if (v < static_cast<long long>(min) || v > static_cast<long long>(max)) {
-      return configError(file, n, std::string(key) + " must be between " + std::to_string(min) +
-                                      " and " + std::to_string(max));
+      return configError(file, n,
+                         std::string(key) + " must be between " + std::to_string(min) + " and " +
+                             std::to_string(max));
     }
     return static_cast<T>(v);
   } catch (const YAML::Exception&) {
@@ -40,13 +43,15 @@ Result<EmulatorConfig> parseEmulatorConfig(const std::string& yaml, const std::s
     root = YAML::Load(yaml);
   } catch (const YAML::ParserException& e) {
     return makeError(-1, "EMU_CONFIG_INVALID",
-                     file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg, "fix the YAML syntax");
+                     file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg,
+                     "fix the YAML syntax");
   }
   EmulatorConfig c;
   if (!root.IsMap()) return configError(file, root, "the top level must be a mapping");
   for (const auto& kv : root) {
     const auto key = kv.first.as<std::string>();
-    if (key != "server" && key != "phones") return configError(file, kv.first, "unknown key '" + key + "'");
+    if (key != "server" && key != "phones")
+      return configError(file, kv.first, "unknown key '" + key + "'");
   }
   if (auto s = root["server"]) {
     if (auto a = s["address"]) c.address = a.as<std::string>();
@@ -65,7 +70,8 @@ Result<EmulatorConfig> parseEmulatorConfig(const std::string& yaml, const std::s
         const YAML::Node& v = kv.second;
         if (key == "kind") {
           pc.kind = v.as<std::string>();
-          if (pc.kind != "echo") return configError(file, v, "unknown phone kind '" + pc.kind + "' (known: echo)");
+          if (pc.kind != "echo")
+            return configError(file, v, "unknown phone kind '" + pc.kind + "' (known: echo)");
         } else if (key == "vid" || key == "pid") {
           auto id = number<std::uint16_t>(file, v, key.c_str(), 0, 0xffff);
           if (!id) return std::move(id).error();
@@ -96,14 +102,16 @@ Result<EmulatorConfig> parseEmulatorConfig(const std::string& yaml, const std::s
 Result<EmulatorConfig> loadEmulatorConfig(const std::string& path) {
   std::ifstream in(path);
   if (!in) {
-    return makeError(-1, "EMU_CONFIG_NOT_FOUND", "cannot read " + path, "check the path given to --config");
+    return makeError(-1, "EMU_CONFIG_NOT_FOUND", "cannot read " + path,
+                     "check the path given to --config");
   }
   std::stringstream ss;
   ss << in.rdbuf();
   return parseEmulatorConfig(ss.str(), path);
 }
 
-Result<std::vector<PluggedDevice>> plugConfiguredDevices(DeviceBus& bus, const EmulatorConfig& config) {
+Result<std::vector<PluggedDevice>> plugConfiguredDevices(DeviceBus& bus,
+                                                         const EmulatorConfig& config) {
   std::vector<PluggedDevice> out;
   for (const auto& p : config.phones) {
     for (unsigned i = 0; i < p.count; ++i) {

@@ -105,9 +105,13 @@ void UsbDevice::sendInShared(std::uint8_t ep, std::shared_ptr<const Bytes> data)
   pumpIn(ep);
 }
 
-std::size_t UsbDevice::queuedIn(std::uint8_t ep) const { return in_[ep & 0x0f].queuedBytes; }
+std::size_t UsbDevice::queuedIn(std::uint8_t ep) const {
+  return in_[ep & 0x0f].queuedBytes;
+}
 
-void UsbDevice::resumeOut(std::uint8_t ep) { pumpOut(ep & 0x0f); }
+void UsbDevice::resumeOut(std::uint8_t ep) {
+  pumpOut(ep & 0x0f);
+}
 
 void UsbDevice::setHalt(std::uint8_t address, bool halted) {
   const std::uint8_t ep = address & 0x0f;
@@ -214,7 +218,8 @@ void UsbDevice::handleControl(UrbPtr urb) {
     return;
   }
   if (s.isIn()) {
-    const std::size_t n = std::min({reply->size(), std::size_t{s.wLength}, std::size_t{urb->length}});
+    const std::size_t n =
+        std::min({reply->size(), std::size_t{s.wLength}, std::size_t{urb->length}});
     reply->resize(n);
     urb->actual = static_cast<std::uint32_t>(n);
     urb->inBuffer = std::make_shared<const Bytes>(std::move(*reply));
@@ -276,12 +281,14 @@ std::optional<Bytes> UsbDevice::standardRequest(const SetupPacket& s, bool& hand
       return Bytes{};
     case GET_STATUS:
       if (s.recipient() == kRecipientDevice) {
-        return Bytes{static_cast<std::uint8_t>((descriptors_.config.bmAttributes & 0x40) ? 1 : 0), 0};
+        return Bytes{static_cast<std::uint8_t>((descriptors_.config.bmAttributes & 0x40) ? 1 : 0),
+                     0};
       }
       if (toEndpoint) {
         if ((epAddress & 0x0f) == 0) return Bytes{0, 0};
         if (!endpointExists(epAddress)) return std::nullopt;
-        bool halted = (epAddress & kEpDirIn) ? in_[epAddress & 0x0f].halted : out_[epAddress & 0x0f].halted;
+        bool halted =
+            (epAddress & kEpDirIn) ? in_[epAddress & 0x0f].halted : out_[epAddress & 0x0f].halted;
         return Bytes{static_cast<std::uint8_t>(halted ? 1 : 0), 0};
       }
       return Bytes{0, 0};

@@ -58,7 +58,8 @@ void UsbipConnection::readOpHeader() {
   asio::async_read(socket_, asio::buffer(header_.data(), usbip::kOpHeaderSize),
                    [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
                      if (self->closed_) return;
-                     if (ec) return self->close("connection ended before a request: " + ec.message());
+                     if (ec)
+                       return self->close("connection ended before a request: " + ec.message());
                      self->handleOpHeader();
                    });
 }
@@ -140,15 +141,15 @@ void UsbipConnection::onUnplugged(const std::string& busid, std::uint64_t genera
 // ---- URB phase ----
 
 void UsbipConnection::readUrbHeader() {
-  asio::async_read(socket_, asio::buffer(header_),
-                   [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-                     if (self->closed_) return;
-                     if (ec) {
-                       return self->close(ec == asio::error::eof ? "client detached"
-                                                                 : "read: " + ec.message());
-                     }
-                     self->handleUrbHeader();
-                   });
+  asio::async_read(
+      socket_, asio::buffer(header_),
+      [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+        if (self->closed_) return;
+        if (ec) {
+          return self->close(ec == asio::error::eof ? "client detached" : "read: " + ec.message());
+        }
+        self->handleUrbHeader();
+      });
 }
 
 void UsbipConnection::handleUrbHeader() {
@@ -175,7 +176,8 @@ void UsbipConnection::handleSubmit(const usbip::CmdSubmit& cmd) {
   const bool in = b.direction == usbip::kDirIn;
   const std::size_t length = static_cast<std::size_t>(cmd.transferBufferLength);
   if (in && pendingInRequested_ + length > options_.maxInFlightBytes) {
-    return close("pending IN requests exceed " + std::to_string(options_.maxInFlightBytes) + " bytes");
+    return close("pending IN requests exceed " + std::to_string(options_.maxInFlightBytes) +
+                 " bytes");
   }
 
   auto urb = std::make_unique<Urb>();
@@ -306,20 +308,21 @@ void UsbipConnection::startWrite() {
     }
   }
   writing_ = n;
-  asio::async_write(socket_, gather_, [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-    if (self->closed_) return;
-    if (ec) return self->close("write: " + ec.message());
-    for (std::size_t i = 0; i < self->writing_; ++i) {
-      self->heldBytes_ -= self->writeQueue_.front().heldBytes;
-      self->writeQueue_.pop_front();
-    }
-    self->writing_ = 0;
-    if (self->readPaused_ && !self->overBudget()) {
-      self->readPaused_ = false;
-      self->readUrbHeader();
-    }
-    self->startWrite();
-  });
+  asio::async_write(socket_, gather_,
+                    [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                      if (self->closed_) return;
+                      if (ec) return self->close("write: " + ec.message());
+                      for (std::size_t i = 0; i < self->writing_; ++i) {
+                        self->heldBytes_ -= self->writeQueue_.front().heldBytes;
+                        self->writeQueue_.pop_front();
+                      }
+                      self->writing_ = 0;
+                      if (self->readPaused_ && !self->overBudget()) {
+                        self->readPaused_ = false;
+                        self->readUrbHeader();
+                      }
+                      self->startWrite();
+                    });
 }
 
 }  // namespace mtk::emu

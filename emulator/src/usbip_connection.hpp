@@ -81,15 +81,15 @@ class UsbipConnection : public std::enable_shared_from_this<UsbipConnection> {
     bool in = false;
     std::size_t requested = 0;
   };
-  std::unordered_map<std::uint32_t, Pending> pending_;      // seqnum -> submitted, not replied
+  std::unordered_map<std::uint32_t, Pending> pending_;  // seqnum -> submitted, not replied
   std::unordered_map<std::uint32_t, std::uint32_t> deferredUnlinks_;  // urb seqnum -> unlink seqnum
   std::size_t pendingInRequested_ = 0;
-  std::size_t heldBytes_ = 0;   // OUT data held by the device + IN data waiting to be written
+  std::size_t heldBytes_ = 0;  // OUT data held by the device + IN data waiting to be written
   bool readPaused_ = false;
-  UrbPtr current_;              // the CMD_SUBMIT whose payload is being read
+  UrbPtr current_;  // the CMD_SUBMIT whose payload is being read
 
   std::deque<Reply> writeQueue_;
-  std::size_t writing_ = 0;     // replies in the current async_write
+  std::size_t writing_ = 0;  // replies in the current async_write
   std::vector<boost::asio::const_buffer> gather_;
 };
 

@@ -3,11 +3,12 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
-#include <utility>  // before Asio: Boost 1.74's awaitable.hpp misses it under g++ 12
-#include <boost/asio.hpp>
 #include <future>
 #include <thread>
 #include <unordered_map>
+#include <utility>  // before Asio: Boost 1.74's awaitable.hpp misses it under g++ 12
+
+#include <boost/asio.hpp>
 
 #include "usbip_connection.hpp"
 
@@ -31,11 +32,11 @@ struct UsbipServer::Impl {
       } else {
         boost::system::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);  // small BROM exchanges need it
-        auto c = std::make_shared<UsbipConnection>(
-            std::move(socket), bus, options, [this](UsbipConnection* gone) {
-              connections.erase(gone);
-              count = connections.size();
-            });
+        auto c = std::make_shared<UsbipConnection>(std::move(socket), bus, options,
+                                                   [this](UsbipConnection* gone) {
+                                                     connections.erase(gone);
+                                                     count = connections.size();
+                                                   });
         connections.emplace(c.get(), c);
         count = connections.size();
         c->start();
@@ -59,14 +60,17 @@ struct UsbipServer::Impl {
 UsbipServer::UsbipServer(DeviceBus& bus, UsbipServerOptions options)
     : impl_(std::make_unique<Impl>(bus, std::move(options))) {}
 
-UsbipServer::~UsbipServer() { stop(); }
+UsbipServer::~UsbipServer() {
+  stop();
+}
 
 Status UsbipServer::start() {
   if (impl_->running) return {};
   boost::system::error_code ec;
   auto address = asio::ip::make_address(impl_->options.address, ec);
   if (ec) {
-    return makeError(-1, "USBIP_BAD_ADDRESS", "'" + impl_->options.address + "' is not an IP address",
+    return makeError(-1, "USBIP_BAD_ADDRESS",
+                     "'" + impl_->options.address + "' is not an IP address",
                      "give an address such as 127.0.0.1");
   }
   tcp::endpoint endpoint(address, impl_->options.port);
@@ -108,8 +112,12 @@ void UsbipServer::stop() {
   impl_->thread.join();
 }
 
-std::uint16_t UsbipServer::port() const { return impl_->port; }
+std::uint16_t UsbipServer::port() const {
+  return impl_->port;
+}
 
-std::size_t UsbipServer::connectionCount() const { return impl_->count; }
+std::size_t UsbipServer::connectionCount() const {
+  return impl_->count;
+}
 
 }  // namespace mtk::emu

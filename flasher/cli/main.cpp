@@ -21,8 +21,8 @@ constexpr int kExitFailed = 1;
 
 int report(const mtk::Error& e, bool json) {
   if (json) {
-    nlohmann::json j{{"event", "result"}, {"ok", false}, {"code", e.code}, {"name", e.name},
-                     {"message", e.message}, {"hint", e.hint}};
+    nlohmann::json j{{"event", "result"}, {"ok", false},          {"code", e.code},
+                     {"name", e.name},    {"message", e.message}, {"hint", e.hint}};
     std::cout << j.dump() << "\n";
   } else {
     std::cerr << "mtkflash: " << e.describe() << "\n";
@@ -46,7 +46,8 @@ int listDevices(const std::string& spec, bool json) {
     if (!list) return report(list.error(), json);
     for (const auto& r : *list) {
       out.push_back({{"location", a->url() + (a->busid.empty() ? "/" + r.busid : "")},
-                     {"vid", hex4(r.idVendor)}, {"pid", hex4(r.idProduct)}});
+                     {"vid", hex4(r.idVendor)},
+                     {"pid", hex4(r.idProduct)}});
     }
   } else {
     auto list = mtk::flasher::libusbListDevices(mtk::flasher::mediatekDownloadIds());
@@ -75,17 +76,24 @@ int probe(const std::string& spec, int timeoutMs, bool json) {
   auto t = (*locator)->waitFor(mtk::flasher::mediatekDownloadIds(), Millis(timeoutMs));
   if (!t) return report(t.error(), json);
   const auto& id = (*t)->identity();
-  nlohmann::json j{{"event", "result"}, {"ok", true}, {"location", id.location},
-                   {"vid", hex4(id.vid)}, {"pid", hex4(id.pid)}, {"speed", id.speed},
-                   {"manufacturer", id.manufacturer}, {"product", id.product},
+  nlohmann::json j{{"event", "result"},
+                   {"ok", true},
+                   {"location", id.location},
+                   {"vid", hex4(id.vid)},
+                   {"pid", hex4(id.pid)},
+                   {"speed", id.speed},
+                   {"manufacturer", id.manufacturer},
+                   {"product", id.product},
                    {"max_packet", id.maxPacketSize}};
   if (json) {
     std::cout << j.dump() << "\n";
   } else {
     std::cout << "device:   " << id.location << "\n"
               << "usb id:   " << hex4(id.vid) << ":" << hex4(id.pid) << " ("
-              << (id.speed == 3 ? "high" : id.speed == 2 ? "full" : "other") << " speed, "
-              << id.maxPacketSize << "-byte bulk packets)\n"
+              << (id.speed == 3   ? "high"
+                  : id.speed == 2 ? "full"
+                                  : "other")
+              << " speed, " << id.maxPacketSize << "-byte bulk packets)\n"
               << "product:  " << id.manufacturer << " " << id.product << "\n";
   }
   (*t)->close();
@@ -100,7 +108,8 @@ int main(int argc, char** argv) {
       "Device selection (--device):\n"
       "  usb                      the first MediaTek phone on USB (default)\n"
       "  usb:BUS-PORT             one USB port, e.g. usb:1-4\n"
-      "  usbip://HOST[:PORT][/BUSID]  a USB/IP server such as mtkemu, e.g. usbip://127.0.0.1:3240/1-1\n\n"
+      "  usbip://HOST[:PORT][/BUSID]  a USB/IP server such as mtkemu, e.g. "
+      "usbip://127.0.0.1:3240/1-1\n\n"
       "Exit codes: 0 success, 1 the operation failed, 2 bad usage, 3 no device found.",
       "mtkflash"};
   app.require_subcommand(1);
@@ -110,7 +119,8 @@ int main(int argc, char** argv) {
   app.add_option("-d,--device", device, "which device to use (see above)");
   app.add_flag("--json", json, "print one JSON object per event and a final result");
 
-  auto* devices = app.add_subcommand("devices", "list MediaTek devices on USB or on a USB/IP server");
+  auto* devices =
+      app.add_subcommand("devices", "list MediaTek devices on USB or on a USB/IP server");
   auto* probeCmd = app.add_subcommand(
       "probe", "wait for a device, open its download port and print its USB identity");
   probeCmd->add_option("-t,--timeout", timeoutMs, "how long to wait for the device, in ms");

@@ -15,7 +15,8 @@ phones:
     speed: full
   - kind: echo
     count: 2
-)", "t.yaml");
+)",
+                               "t.yaml");
   ASSERT_TRUE(c) << c.error().describe();
   EXPECT_EQ(c->address, "127.0.0.1");  // loopback unless told otherwise
   EXPECT_EQ(c->port, 4000);

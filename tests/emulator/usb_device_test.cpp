@@ -164,9 +164,9 @@ TEST_F(DeviceModelTest, HaltStallsUntilClearFeature) {
 }
 
 TEST_F(DeviceModelTest, UnknownRequestsStall) {
-  control({0xc0, 0x77, 0, 0, 4});                  // vendor
+  control({0xc0, 0x77, 0, 0, 4});  // vendor
   EXPECT_EQ(take()->status, kUrbStall);
-  control({0x80, GET_DESCRIPTOR, 0x0900, 0, 9});   // no such descriptor type
+  control({0x80, GET_DESCRIPTOR, 0x0900, 0, 9});  // no such descriptor type
   EXPECT_EQ(take()->status, kUrbStall);
   control({0x80, GET_DESCRIPTOR, DT_STRING << 8 | 9, 0x409, 255});  // no string 9
   EXPECT_EQ(take()->status, kUrbStall);

@@ -21,7 +21,9 @@ EchoBench::EchoBench(unsigned devices, emu::UsbipServerOptions options) {
   if (!s) ADD_FAILURE() << s.error().describe();
 }
 
-EchoBench::~EchoBench() { server_->stop(); }
+EchoBench::~EchoBench() {
+  server_->stop();
+}
 
 std::string EchoBench::url(const std::string& busid) const {
   return "usbip://127.0.0.1:" + std::to_string(port()) + "/" + busid;
@@ -30,7 +32,8 @@ std::string EchoBench::url(const std::string& busid) const {
 Result<std::unique_ptr<flasher::Transport>> EchoBench::open(const std::string& transport,
                                                             const std::string& busid) {
   std::vector<flasher::UsbId> ids{{0x0e8d, 0x2000}};
-  if (transport == "inproc") return inproc::InProcessLocator(bus_, busid).waitFor(ids, flasher::Millis(2000));
+  if (transport == "inproc")
+    return inproc::InProcessLocator(bus_, busid).waitFor(ids, flasher::Millis(2000));
   auto a = flasher::parseUsbipUrl(url(busid));
   if (!a) return std::move(a).error();
   return flasher::UsbipLocator(*a).waitFor(ids, flasher::Millis(5000));

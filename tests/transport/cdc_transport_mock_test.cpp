@@ -19,9 +19,11 @@ using namespace mtk::wire::usb;
 
 class MockLink : public UsbLink {
  public:
-  MOCK_METHOD(Result<std::size_t>, control, (const SetupPacket&, wire::MutableByteSpan, Millis), (override));
+  MOCK_METHOD(Result<std::size_t>, control, (const SetupPacket&, wire::MutableByteSpan, Millis),
+              (override));
   MOCK_METHOD(Result<std::size_t>, bulkOut, (std::uint8_t, wire::ByteSpan, Millis), (override));
-  MOCK_METHOD(Result<std::size_t>, bulkIn, (std::uint8_t, wire::MutableByteSpan, Millis), (override));
+  MOCK_METHOD(Result<std::size_t>, bulkIn, (std::uint8_t, wire::MutableByteSpan, Millis),
+              (override));
   MOCK_METHOD(Status, setConfiguration, (std::uint8_t), (override));
   MOCK_METHOD(Status, claimInterface, (std::uint8_t), (override));
   MOCK_METHOD(std::string, location, (), (const, override));
@@ -35,11 +37,12 @@ MATCHER_P3(IsRequest, type, request, value, "") {
 
 // Answers an IN control request with `bytes` (truncated to the buffer).
 auto answer(wire::Bytes bytes) {
-  return Invoke([bytes](const SetupPacket&, wire::MutableByteSpan buf, Millis) -> Result<std::size_t> {
-    std::size_t n = std::min(buf.size(), bytes.size());
-    std::memcpy(buf.data(), bytes.data(), n);
-    return n;
-  });
+  return Invoke(
+      [bytes](const SetupPacket&, wire::MutableByteSpan buf, Millis) -> Result<std::size_t> {
+        std::size_t n = std::min(buf.size(), bytes.size());
+        std::memcpy(buf.data(), bytes.data(), n);
+        return n;
+      });
 }
 
 TEST(CdcTransportTest, OpensLikeRealToolsDo) {
@@ -60,11 +63,12 @@ TEST(CdcTransportTest, OpensLikeRealToolsDo) {
     EXPECT_CALL(m, claimInterface(0)).WillOnce(Return(Status()));  // data interface
     // SET_LINE_CODING to the communication interface: 921600 baud, 1 stop bit, no parity, 8 bits.
     EXPECT_CALL(m, control(IsRequest(0x21, CDC_SET_LINE_CODING, 0), _, _))
-        .WillOnce(Invoke([](const SetupPacket& s, wire::MutableByteSpan b, Millis) -> Result<std::size_t> {
-          EXPECT_EQ(s.wIndex, 1);
-          EXPECT_EQ(wire::hexdump(b), "00 10 0e 00 00 00 08");
-          return b.size();
-        }));
+        .WillOnce(Invoke(
+            [](const SetupPacket& s, wire::MutableByteSpan b, Millis) -> Result<std::size_t> {
+              EXPECT_EQ(s.wIndex, 1);
+              EXPECT_EQ(wire::hexdump(b), "00 10 0e 00 00 00 08");
+              return b.size();
+            }));
     // SET_CONTROL_LINE_STATE with RTS and without DTR, as mtkclient sends.
     EXPECT_CALL(m, control(IsRequest(0x21, CDC_SET_CONTROL_LINE_STATE, 2), _, _))
         .WillOnce(Return(Result<std::size_t>(usbError(usb_errors::kPipe, "stall"))));  // ignored

@@ -38,8 +38,8 @@ class TransportConformance : public ::testing::TestWithParam<std::string> {
   }
 
   std::string echo(const std::string& s) {
-    auto w = transport_->write(wire::ByteSpan(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()),
-                               Millis(1000));
+    auto w = transport_->write(
+        wire::ByteSpan(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()), Millis(1000));
     EXPECT_TRUE(w) << w.error().describe();
     wire::Bytes buf(4096);
     auto n = transport_->readSome(buf, Millis(1000));
@@ -77,8 +77,9 @@ TEST_P(TransportConformance, EchoesSmallTransfers) {
 
 TEST_P(TransportConformance, ReadExactSpansSeveralTransfers) {
   for (const char* part : {"abc", "defg", "hij"}) {
-    ASSERT_TRUE(transport_->write(wire::ByteSpan(reinterpret_cast<const std::uint8_t*>(part),
-                                                 std::strlen(part)), Millis(1000)));
+    ASSERT_TRUE(transport_->write(
+        wire::ByteSpan(reinterpret_cast<const std::uint8_t*>(part), std::strlen(part)),
+        Millis(1000)));
   }
   wire::Bytes buf(10);
   auto s = transport_->readExact(buf, Millis(2000));
@@ -105,7 +106,8 @@ TEST_P(TransportConformance, ZeroLengthPacket) {
 
 TEST_P(TransportConformance, LargeTransferComesBackByteExact) {
   wire::Bytes data(3u << 20 | 7);  // not a multiple of anything convenient
-  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<std::uint8_t>(i * 7 + (i >> 9));
+  for (std::size_t i = 0; i < data.size(); ++i)
+    data[i] = static_cast<std::uint8_t>(i * 7 + (i >> 9));
   ASSERT_TRUE(transport_->write(data, Millis(5000)));
   wire::Bytes back(data.size());
   auto s = transport_->readExact(back, Millis(5000));

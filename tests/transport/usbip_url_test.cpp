@@ -26,8 +26,9 @@ TEST(UsbipUrlTest, ParsesHostPortAndBusid) {
 }
 
 TEST(UsbipUrlTest, RejectsMalformed) {
-  for (const char* bad : {"usbip://", "usbip://h:0", "usbip://h:70000", "usbip://h:12a/1-1",
-                          "http://h", "usbip://[::1", "usbip://h/0123456789012345678901234567890123"}) {
+  for (const char* bad :
+       {"usbip://", "usbip://h:0", "usbip://h:70000", "usbip://h:12a/1-1", "http://h",
+        "usbip://[::1", "usbip://h/0123456789012345678901234567890123"}) {
     auto a = parseUsbipUrl(bad);
     EXPECT_FALSE(a) << bad;
     if (!a) {

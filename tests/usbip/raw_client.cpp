@@ -22,7 +22,9 @@ RawClient::RawClient(std::uint16_t port) {
   if (fd_ >= 0) setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
 
-RawClient::~RawClient() { close(); }
+RawClient::~RawClient() {
+  close();
+}
 
 void RawClient::close() {
   if (fd_ >= 0) ::close(fd_);
@@ -44,9 +46,11 @@ std::optional<wire::Bytes> RawClient::recv(std::size_t n, std::chrono::milliseco
   std::size_t got = 0;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (got < n) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     pollfd p{fd_, POLLIN, 0};
-    if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) != 1) return std::nullopt;
+    if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) != 1)
+      return std::nullopt;
     ssize_t r = ::recv(fd_, out.data() + got, n - got, 0);
     if (r <= 0) return std::nullopt;
     got += static_cast<std::size_t>(r);
@@ -58,7 +62,8 @@ bool RawClient::closedByPeer(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::uint8_t buf[4096];
   for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     pollfd p{fd_, POLLIN, 0};
     if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) != 1) return false;
     ssize_t r = ::recv(fd_, buf, sizeof buf, 0);

@@ -17,7 +17,8 @@ class RawClient {
   bool connected() const { return fd_ >= 0; }
   bool send(wire::ByteSpan bytes);
   // Exactly n bytes, or nullopt on timeout/close.
-  std::optional<wire::Bytes> recv(std::size_t n, std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
+  std::optional<wire::Bytes> recv(
+      std::size_t n, std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
   // True when the server closes the connection within the timeout (reading and dropping data).
   bool closedByPeer(std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
   void close();

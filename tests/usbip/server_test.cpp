@@ -143,7 +143,7 @@ TEST(UsbipServerTest, ClientVanishingMidTransferFreesTheDevice) {
     ASSERT_EQ(c.import("1-1"), 0);
     ASSERT_TRUE(c.send(submitHeader(1, 1, 1, 512)));      // a pending IN
     ASSERT_TRUE(c.send(submitHeader(2, 0, 1, 1 << 20)));  // 1 MiB OUT announced...
-    ASSERT_TRUE(c.send(wire::Bytes(1000, 0x55)));          // ...but only 1000 bytes sent
+    ASSERT_TRUE(c.send(wire::Bytes(1000, 0x55)));         // ...but only 1000 bytes sent
   }
   waitForConnections(bench, 0);
   {
@@ -207,13 +207,15 @@ TEST(UsbipServerTest, Echo64MiBThroughTheClient) {
   auto t = bench.open("usbip", "1-1");
   ASSERT_TRUE(t) << t.error().describe();
   wire::Bytes data(64u << 20);
-  for (std::size_t i = 0; i < data.size(); i += 4) wire::storeLe32(&data[i], static_cast<std::uint32_t>(i * 2654435761u));
+  for (std::size_t i = 0; i < data.size(); i += 4)
+    wire::storeLe32(&data[i], static_cast<std::uint32_t>(i * 2654435761u));
   ASSERT_TRUE((*t)->write(data, Millis(60000)));
   wire::Bytes back(1 << 20);
   for (std::size_t off = 0; off < data.size(); off += back.size()) {
     auto s = (*t)->readExact(back, Millis(10000));
     ASSERT_TRUE(s) << s.error().describe();
-    ASSERT_TRUE(std::equal(back.begin(), back.end(), data.begin() + static_cast<std::ptrdiff_t>(off)))
+    ASSERT_TRUE(
+        std::equal(back.begin(), back.end(), data.begin() + static_cast<std::ptrdiff_t>(off)))
         << "mismatch in MiB " << off / back.size();
   }
 }
@@ -233,7 +235,8 @@ TEST(UsbipServerTest, SixtyFourClientsAtOnce) {
         wire::Bytes data(256 * 1024, static_cast<std::uint8_t>(i));
         for (int round = 0; round < 4; ++round) {
           wire::Bytes back(data.size());
-          if (!(*t)->write(data, Millis(10000)) || !(*t)->readExact(back, Millis(10000)) || back != data) {
+          if (!(*t)->write(data, Millis(10000)) || !(*t)->readExact(back, Millis(10000)) ||
+              back != data) {
             ++failures;
           }
         }

@@ -12,8 +12,8 @@
 
 namespace {
 
-using mtk::wire::ByteSpan;
 using mtk::wire::Bytes;
+using mtk::wire::ByteSpan;
 using mtk::wire::Reader;
 using mtk::wire::Writer;
 
@@ -22,11 +22,11 @@ using mtk::wire::Writer;
 // ------------------------------------------------------------------------------------------
 
 TEST(Reader, ReadsBigAndLittleEndian) {
-  const Bytes golden = {0x12,                                            // u8
-                        0x12, 0x34,                                      // be16 0x1234
-                        0x12, 0x34, 0x56, 0x78,                          // be32 0x12345678
-                        0x34, 0x12,                                      // le16 0x1234
-                        0x78, 0x56, 0x34, 0x12,                          // le32 0x12345678
+  const Bytes golden = {0x12,                                             // u8
+                        0x12, 0x34,                                       // be16 0x1234
+                        0x12, 0x34, 0x56, 0x78,                           // be32 0x12345678
+                        0x34, 0x12,                                       // le16 0x1234
+                        0x78, 0x56, 0x34, 0x12,                           // le32 0x12345678
                         0xef, 0xcd, 0xab, 0x89, 0x67, 0x45, 0x23, 0x01};  // le64
   Reader r(golden);
   EXPECT_EQ(r.u8(), 0x12);
@@ -63,11 +63,31 @@ TEST(Reader, ReadPastEndFailsAndReturnsZero) {
 
 TEST(Reader, EveryWidthFailsOnShortInput) {
   const Bytes one = {0xff};
-  { Reader r(one); EXPECT_EQ(r.be16(), 0); EXPECT_TRUE(r.failed()); }
-  { Reader r(one); EXPECT_EQ(r.le16(), 0); EXPECT_TRUE(r.failed()); }
-  { Reader r(one); EXPECT_EQ(r.le32(), 0u); EXPECT_TRUE(r.failed()); }
-  { Reader r(one); EXPECT_EQ(r.le64(), 0u); EXPECT_TRUE(r.failed()); }
-  { Reader r(ByteSpan{}); EXPECT_EQ(r.u8(), 0); EXPECT_TRUE(r.failed()); }
+  {
+    Reader r(one);
+    EXPECT_EQ(r.be16(), 0);
+    EXPECT_TRUE(r.failed());
+  }
+  {
+    Reader r(one);
+    EXPECT_EQ(r.le16(), 0);
+    EXPECT_TRUE(r.failed());
+  }
+  {
+    Reader r(one);
+    EXPECT_EQ(r.le32(), 0u);
+    EXPECT_TRUE(r.failed());
+  }
+  {
+    Reader r(one);
+    EXPECT_EQ(r.le64(), 0u);
+    EXPECT_TRUE(r.failed());
+  }
+  {
+    Reader r(ByteSpan{});
+    EXPECT_EQ(r.u8(), 0);
+    EXPECT_TRUE(r.failed());
+  }
 }
 
 TEST(Reader, FailureIsStickyEvenWhenBytesRemain) {
@@ -189,15 +209,16 @@ TEST(FixedString, WriterSizeZeroWritesNothing) {
 
 TEST(Writer, WritesBigAndLittleEndian) {
   Bytes out;
-  Writer(out).u8(0x12).be16(0x1234).be32(0x12345678).le16(0x1234).le32(0x12345678)
-      .le64(0x0123456789abcdefull).zeros(2);
-  const Bytes expected = {0x12,
-                          0x12, 0x34,
-                          0x12, 0x34, 0x56, 0x78,
-                          0x34, 0x12,
-                          0x78, 0x56, 0x34, 0x12,
-                          0xef, 0xcd, 0xab, 0x89, 0x67, 0x45, 0x23, 0x01,
-                          0x00, 0x00};
+  Writer(out)
+      .u8(0x12)
+      .be16(0x1234)
+      .be32(0x12345678)
+      .le16(0x1234)
+      .le32(0x12345678)
+      .le64(0x0123456789abcdefull)
+      .zeros(2);
+  const Bytes expected = {0x12, 0x12, 0x34, 0x12, 0x34, 0x56, 0x78, 0x34, 0x12, 0x78, 0x56, 0x34,
+                          0x12, 0xef, 0xcd, 0xab, 0x89, 0x67, 0x45, 0x23, 0x01, 0x00, 0x00};
   EXPECT_EQ(out, expected);
 }
 
@@ -218,7 +239,9 @@ TEST(Hexdump, LowercaseSpaceSeparated) {
   EXPECT_EQ(mtk::wire::hexdump(golden), "0a 1b ff 00");
 }
 
-TEST(Hexdump, Empty) { EXPECT_EQ(mtk::wire::hexdump(ByteSpan{}), ""); }
+TEST(Hexdump, Empty) {
+  EXPECT_EQ(mtk::wire::hexdump(ByteSpan{}), "");
+}
 
 TEST(Hexdump, LimitAddsEllipsis) {
   const Bytes golden = {0x00, 0x01, 0x02, 0x03, 0x04};

@@ -89,10 +89,10 @@ Bytes mtkConfig(std::uint8_t bulkLo, std::uint8_t bulkHi, std::uint8_t type = 0x
   };
   // CDC functional descriptors, bDescriptorType CS_INTERFACE 0x24, in the order of §1.2
   // (which is also the order PL-6735 usbd.c emits them: header, ACM, union, call management).
-  const Bytes header = {0x05, 0x24, 0x00, 0x10, 0x01};      // subtype 0 header, bcdCDC 1.10 (LE)
-  const Bytes acm = {0x04, 0x24, 0x02, 0x0f};               // subtype 2 ACM, bmCapabilities 0x0f
-  const Bytes unionFn = {0x05, 0x24, 0x06, 0x01, 0x00};     // subtype 6 union, master 1, slave 0
-  const Bytes callMgmt = {0x05, 0x24, 0x01, 0x03, 0x00};    // subtype 1 call mgmt, caps 3, data 0
+  const Bytes header = {0x05, 0x24, 0x00, 0x10, 0x01};    // subtype 0 header, bcdCDC 1.10 (LE)
+  const Bytes acm = {0x04, 0x24, 0x02, 0x0f};             // subtype 2 ACM, bmCapabilities 0x0f
+  const Bytes unionFn = {0x05, 0x24, 0x06, 0x01, 0x00};   // subtype 6 union, master 1, slave 0
+  const Bytes callMgmt = {0x05, 0x24, 0x01, 0x03, 0x00};  // subtype 1 call mgmt, caps 3, data 0
   const Bytes interruptIn = {0x07, 0x05, 0x83, 0x03, 0x40, 0x00, 0x10};  // EP 0x83 int IN 64, 16
   return concat({config, dataInterface, bulkOut, bulkIn, commInterface, header, acm, unionFn,
                  callMgmt, interruptIn});
@@ -222,9 +222,9 @@ TEST(UsbGolden, DeviceQualifierForHighSpeedPort) {
 
 TEST(UsbGolden, StringDescriptorMediaTek) {
   const Bytes expected = {
-      0x12, 0x03,                                      // bLength 18, STRING
-      'M', 0x00, 'e', 0x00, 'd', 0x00, 'i', 0x00,      // UTF-16LE
-      'a', 0x00, 'T', 0x00, 'e', 0x00, 'k', 0x00,
+      0x12, 0x03,                                   // bLength 18, STRING
+      'M',  0x00, 'e', 0x00, 'd', 0x00, 'i', 0x00,  // UTF-16LE
+      'a',  0x00, 'T', 0x00, 'e', 0x00, 'k', 0x00,
   };
   ASSERT_EQ(expected.size(), 18u);
   EXPECT_EQ(usb::encodeStringDescriptor("MediaTek"), expected);
@@ -349,8 +349,8 @@ TEST(UsbGolden, ConfigDescriptorParseRejectsMalformed) {
   wrongType[1] = 0x01;
   EXPECT_FALSE(usb::parseConfigDescriptor(wrongType).ok());
   // Endpoint before any interface.
-  const Bytes orphanEndpoint = {0x09, 0x02, 0x10, 0x00, 0x00, 0x01, 0x00, 0x80, 0x32,
-                                0x07, 0x05, 0x81, 0x02, 0x40, 0x00, 0x00};
+  const Bytes orphanEndpoint = {0x09, 0x02, 0x10, 0x00, 0x00, 0x01, 0x00, 0x80,
+                                0x32, 0x07, 0x05, 0x81, 0x02, 0x40, 0x00, 0x00};
   EXPECT_FALSE(usb::parseConfigDescriptor(orphanEndpoint).ok());
 }
 

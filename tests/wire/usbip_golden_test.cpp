@@ -25,7 +25,9 @@ using Bytes = std::vector<std::uint8_t>;
 void put(Bytes& out, std::initializer_list<std::uint8_t> bytes) {
   out.insert(out.end(), bytes.begin(), bytes.end());
 }
-void zeros(Bytes& out, std::size_t n) { out.insert(out.end(), n, 0); }
+void zeros(Bytes& out, std::size_t n) {
+  out.insert(out.end(), n, 0);
+}
 // A NUL-padded char[size] field: the ASCII characters, then zeros up to `size`.
 void text(Bytes& out, const std::string& s, std::size_t size) {
   for (char c : s) out.push_back(static_cast<std::uint8_t>(c));
@@ -43,8 +45,8 @@ constexpr const char* kPath = "/sys/devices/platform/vhci/usb1/1-1";
 // spelled out field by field in the order usbip.md gives.
 Bytes preloaderDeviceRecord(std::uint8_t numInterfaces) {
   Bytes b;
-  text(b, kPath, 256);              // char path[256]
-  text(b, "1-1", 32);               // char busid[32]
+  text(b, kPath, 256);               // char path[256]
+  text(b, "1-1", 32);                // char busid[32]
   put(b, {0x00, 0x00, 0x00, 0x01});  // u32 busnum 1
   put(b, {0x00, 0x00, 0x00, 0x02});  // u32 devnum 2
   put(b, {0x00, 0x00, 0x00, 0x03});  // u32 speed 3 = high
@@ -174,11 +176,11 @@ TEST(UsbipGolden, DeviceRecordIs312BytesFieldByField) {
   const Bytes expected = preloaderDeviceRecord(2);
   ASSERT_EQ(expected.size(), 312u);
   // Spot checks on the hand-written vector itself, so a helper slip shows up here.
-  EXPECT_EQ(expected[256], '1');                        // busid starts after path[256]
-  EXPECT_EQ(expected[288 + 3], 0x01);                   // busnum low byte
-  EXPECT_EQ(expected[296 + 3], 0x03);                   // speed low byte
-  EXPECT_EQ(expected[300], 0x0e);                       // idVendor high byte
-  EXPECT_EQ(expected[311], 0x02);                       // bNumInterfaces is the last byte
+  EXPECT_EQ(expected[256], '1');       // busid starts after path[256]
+  EXPECT_EQ(expected[288 + 3], 0x01);  // busnum low byte
+  EXPECT_EQ(expected[296 + 3], 0x03);  // speed low byte
+  EXPECT_EQ(expected[300], 0x0e);      // idVendor high byte
+  EXPECT_EQ(expected[311], 0x02);      // bNumInterfaces is the last byte
 
   Bytes out;
   usbip::encodeDeviceRecord(out, preloaderRecord());
@@ -194,7 +196,7 @@ TEST(UsbipGolden, DevidIsBusnumShiftedLeft16OrDevnum) {
 
 Bytes goldenDevlistReply() {
   Bytes b = {0x01, 0x11, 0x00, 0x05, 0x00, 0x00, 0x00, 0x00};  // OP_REP_DEVLIST, status 0
-  put(b, {0x00, 0x00, 0x00, 0x01});                             // n = 1 device
+  put(b, {0x00, 0x00, 0x00, 0x01});                            // n = 1 device
   Bytes record = preloaderDeviceRecord(2);
   b.insert(b.end(), record.begin(), record.end());
   put(b, {0x0a, 0x00, 0x00, 0x00});  // interface 0: CDC data, padding
@@ -209,8 +211,7 @@ TEST(UsbipGolden, OpRepDevlistOneDeviceTwoInterfaces) {
 }
 
 TEST(UsbipGolden, OpRepDevlistEmpty) {
-  const Bytes expected = {0x01, 0x11, 0x00, 0x05, 0x00, 0x00, 0x00, 0x00,
-                          0x00, 0x00, 0x00, 0x00};
+  const Bytes expected = {0x01, 0x11, 0x00, 0x05, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
   EXPECT_EQ(usbip::encodeDevlistReply({}), expected);
   auto devices = usbip::decodeDevlistReply(expected);
   ASSERT_TRUE(devices.ok()) << devices.error().describe();
@@ -248,8 +249,7 @@ TEST(UsbipGolden, OpRepDevlistDecodesGoldenBytes) {
 
 TEST(UsbipGolden, OpRepDevlistRejectsCountThatDoesNotFit) {
   // n = 0xffffffff and no records at all: must fail (and must not try to reserve 4G records).
-  const Bytes huge = {0x01, 0x11, 0x00, 0x05, 0x00, 0x00, 0x00, 0x00,
-                      0xff, 0xff, 0xff, 0xff};
+  const Bytes huge = {0x01, 0x11, 0x00, 0x05, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff};
   EXPECT_FALSE(usbip::decodeDevlistReply(huge).ok());
 
   // n = 2 but only one record present.
@@ -261,9 +261,9 @@ TEST(UsbipGolden, OpRepDevlistRejectsCountThatDoesNotFit) {
 TEST(UsbipGolden, OpRepDevlistRejectsTruncatedInput) {
   const Bytes golden = goldenDevlistReply();
   // Every strict prefix is malformed: no count, short count, short record, missing interfaces.
-  for (std::size_t len : {std::size_t{0}, std::size_t{8}, std::size_t{10}, std::size_t{12},
-                          std::size_t{12 + 311}, std::size_t{12 + 312},
-                          std::size_t{12 + 312 + 4}, golden.size() - 1}) {
+  for (std::size_t len :
+       {std::size_t{0}, std::size_t{8}, std::size_t{10}, std::size_t{12}, std::size_t{12 + 311},
+        std::size_t{12 + 312}, std::size_t{12 + 312 + 4}, golden.size() - 1}) {
     Bytes cut(golden.begin(), golden.begin() + static_cast<std::ptrdiff_t>(len));
     EXPECT_FALSE(usbip::decodeDevlistReply(cut).ok()) << "length " << len;
   }
@@ -476,7 +476,7 @@ TEST(UsbipGolden, RetUnlinkEconnresetGolden) {
   Bytes expected;
   put(expected, {0x00, 0x00, 0x00, 0x04});  // command RET_UNLINK
   put(expected, {0x00, 0x00, 0x00, 0x05});  // seqnum (of the CMD_UNLINK)
-  zeros(expected, 12);                       // devid, direction, ep = 0
+  zeros(expected, 12);                      // devid, direction, ep = 0
   put(expected, {0xff, 0xff, 0xff, 0x98});  // status -ECONNRESET = -104
   zeros(expected, 24);
   ASSERT_EQ(expected.size(), 48u);

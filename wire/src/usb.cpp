@@ -11,7 +11,12 @@ Error descriptorError(std::string message) {
 }
 
 void appendEndpoint(Bytes& out, const EndpointDescriptor& e) {
-  Writer(out).u8(7).u8(DT_ENDPOINT).u8(e.bEndpointAddress).u8(e.bmAttributes).le16(e.wMaxPacketSize)
+  Writer(out)
+      .u8(7)
+      .u8(DT_ENDPOINT)
+      .u8(e.bEndpointAddress)
+      .u8(e.bmAttributes)
+      .le16(e.wMaxPacketSize)
       .u8(e.bInterval);
 }
 
@@ -39,21 +44,46 @@ SetupPacket SetupPacket::decode(const std::array<std::uint8_t, 8>& b) {
 
 Bytes encodeDeviceDescriptor(const DeviceDescriptor& d) {
   Bytes out;
-  Writer(out).u8(18).u8(DT_DEVICE).le16(d.bcdUSB).u8(d.bDeviceClass).u8(d.bDeviceSubClass)
-      .u8(d.bDeviceProtocol).u8(d.bMaxPacketSize0).le16(d.idVendor).le16(d.idProduct)
-      .le16(d.bcdDevice).u8(d.iManufacturer).u8(d.iProduct).u8(d.iSerialNumber)
+  Writer(out)
+      .u8(18)
+      .u8(DT_DEVICE)
+      .le16(d.bcdUSB)
+      .u8(d.bDeviceClass)
+      .u8(d.bDeviceSubClass)
+      .u8(d.bDeviceProtocol)
+      .u8(d.bMaxPacketSize0)
+      .le16(d.idVendor)
+      .le16(d.idProduct)
+      .le16(d.bcdDevice)
+      .u8(d.iManufacturer)
+      .u8(d.iProduct)
+      .u8(d.iSerialNumber)
       .u8(d.bNumConfigurations);
   return out;
 }
 
 Bytes encodeConfigDescriptor(const ConfigDescriptor& c, std::uint8_t descriptorType) {
   Bytes out;
-  Writer(out).u8(9).u8(descriptorType).le16(0).u8(static_cast<std::uint8_t>(c.interfaces.size()))
-      .u8(c.bConfigurationValue).u8(c.iConfiguration).u8(c.bmAttributes).u8(c.bMaxPower);
+  Writer(out)
+      .u8(9)
+      .u8(descriptorType)
+      .le16(0)
+      .u8(static_cast<std::uint8_t>(c.interfaces.size()))
+      .u8(c.bConfigurationValue)
+      .u8(c.iConfiguration)
+      .u8(c.bmAttributes)
+      .u8(c.bMaxPower);
   for (const auto& i : c.interfaces) {
-    Writer(out).u8(9).u8(DT_INTERFACE).u8(i.bInterfaceNumber).u8(i.bAlternateSetting)
-        .u8(static_cast<std::uint8_t>(i.endpoints.size())).u8(i.bInterfaceClass)
-        .u8(i.bInterfaceSubClass).u8(i.bInterfaceProtocol).u8(i.iInterface);
+    Writer(out)
+        .u8(9)
+        .u8(DT_INTERFACE)
+        .u8(i.bInterfaceNumber)
+        .u8(i.bAlternateSetting)
+        .u8(static_cast<std::uint8_t>(i.endpoints.size()))
+        .u8(i.bInterfaceClass)
+        .u8(i.bInterfaceSubClass)
+        .u8(i.bInterfaceProtocol)
+        .u8(i.iInterface);
     Writer(out).bytes(i.classSpecific);
     for (const auto& e : i.endpoints) appendEndpoint(out, e);
   }
@@ -63,9 +93,16 @@ Bytes encodeConfigDescriptor(const ConfigDescriptor& c, std::uint8_t descriptorT
 
 Bytes encodeDeviceQualifier(const DeviceDescriptor& d, std::uint8_t otherSpeedMaxPacket0) {
   Bytes out;
-  Writer(out).u8(10).u8(DT_DEVICE_QUALIFIER).le16(d.bcdUSB).u8(d.bDeviceClass)
-      .u8(d.bDeviceSubClass).u8(d.bDeviceProtocol).u8(otherSpeedMaxPacket0)
-      .u8(d.bNumConfigurations).u8(0);
+  Writer(out)
+      .u8(10)
+      .u8(DT_DEVICE_QUALIFIER)
+      .le16(d.bcdUSB)
+      .u8(d.bDeviceClass)
+      .u8(d.bDeviceSubClass)
+      .u8(d.bDeviceProtocol)
+      .u8(otherSpeedMaxPacket0)
+      .u8(d.bNumConfigurations)
+      .u8(0);
   return out;
 }
 

@@ -6,8 +6,9 @@ namespace mtk::wire::usbip {
 namespace {
 
 Error protocolError(std::string message) {
-  return makeError(-1, "USBIP_PROTOCOL_ERROR", std::move(message),
-                   "the peer does not speak USB/IP 1.1.1 as Linux does; check the address and port");
+  return makeError(
+      -1, "USBIP_PROTOCOL_ERROR", std::move(message),
+      "the peer does not speak USB/IP 1.1.1 as Linux does; check the address and port");
 }
 
 void writeBasic(std::uint8_t* p, const UrbBasic& b, std::uint32_t command) {
@@ -18,8 +19,12 @@ void writeBasic(std::uint8_t* p, const UrbBasic& b, std::uint32_t command) {
   storeBe32(p + 16, b.ep);
 }
 
-void writeI32(std::uint8_t* p, std::int32_t v) { storeBe32(p, static_cast<std::uint32_t>(v)); }
-std::int32_t readI32(const std::uint8_t* p) { return static_cast<std::int32_t>(loadBe32(p)); }
+void writeI32(std::uint8_t* p, std::int32_t v) {
+  storeBe32(p, static_cast<std::uint32_t>(v));
+}
+std::int32_t readI32(const std::uint8_t* p) {
+  return static_cast<std::int32_t>(loadBe32(p));
+}
 
 }  // namespace
 
@@ -110,7 +115,8 @@ Result<std::vector<DeviceRecord>> decodeDevlistReply(ByteSpan in) {
   auto h = decodeOpHeader(in);
   if (!h) return std::move(h).error();
   if (h->code != OP_REP_DEVLIST) return protocolError("expected OP_REP_DEVLIST");
-  if (h->status != 0) return protocolError("OP_REP_DEVLIST with status " + std::to_string(h->status));
+  if (h->status != 0)
+    return protocolError("OP_REP_DEVLIST with status " + std::to_string(h->status));
   Reader r(in.subspan(kOpHeaderSize));
   std::uint32_t n = r.be32();
   // Each device needs at least its record: refuse counts the bytes cannot hold before reserving.
@@ -236,7 +242,8 @@ Result<std::size_t> submitPayloadSize(const CmdSubmit& m, std::size_t maxPayload
   if (m.transferBufferLength < 0) return protocolError("negative transfer_buffer_length");
   auto iso = isoBytes(m.numberOfPackets, maxPayload);
   if (!iso) return iso;
-  std::size_t data = m.basic.direction == kDirOut ? static_cast<std::size_t>(m.transferBufferLength) : 0;
+  std::size_t data =
+      m.basic.direction == kDirOut ? static_cast<std::size_t>(m.transferBufferLength) : 0;
   if (data > maxPayload || *iso > maxPayload - data) {
     return protocolError("CMD_SUBMIT payload of " + std::to_string(data) +
                          " bytes is larger than the limit of " + std::to_string(maxPayload));

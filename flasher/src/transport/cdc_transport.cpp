@@ -9,8 +9,8 @@ namespace {
 Result<std::string> readString(UsbLink& link, std::uint8_t index, Millis timeout) {
   if (index == 0) return std::string();
   wire::Bytes buf(255);
-  SetupPacket s{kDirDeviceToHost, GET_DESCRIPTOR, static_cast<std::uint16_t>(DT_STRING << 8 | index),
-                0x0409, 255};
+  SetupPacket s{kDirDeviceToHost, GET_DESCRIPTOR,
+                static_cast<std::uint16_t>(DT_STRING << 8 | index), 0x0409, 255};
   auto n = link.control(s, buf, timeout);
   if (!n) return std::move(n).error();
   return parseStringDescriptor(wire::ByteSpan(buf.data(), *n));
@@ -50,9 +50,11 @@ Result<std::unique_ptr<CdcTransport>> CdcTransport::open(std::unique_ptr<UsbLink
     return std::move(s).error().context("configuring " + where);
   }
   if (pipe->hasCommInterface) {
-    if (auto s = l.claimInterface(pipe->commInterface); !s) return std::move(s).error().context(where);
+    if (auto s = l.claimInterface(pipe->commInterface); !s)
+      return std::move(s).error().context(where);
   }
-  if (auto s = l.claimInterface(pipe->interfaceNumber); !s) return std::move(s).error().context(where);
+  if (auto s = l.claimInterface(pipe->interfaceNumber); !s)
+    return std::move(s).error().context(where);
 
   if (options.sendLineCoding) {
     // 921600 8N1 and RTS without DTR, as the widely used tools send; errors do not matter
@@ -60,8 +62,8 @@ Result<std::unique_ptr<CdcTransport>> CdcTransport::open(std::unique_ptr<UsbLink
     auto lc = encodeLineCoding({921600, 0, 0, 8});
     const std::uint16_t iface = pipe->hasCommInterface ? pipe->commInterface : 0;
     (void)l.control({kTypeClass | kRecipientInterface, CDC_SET_LINE_CODING, 0, iface, 7}, lc, t);
-    (void)l.control({kTypeClass | kRecipientInterface, CDC_SET_CONTROL_LINE_STATE, 0x0002, iface, 0},
-                    {}, t);
+    (void)l.control(
+        {kTypeClass | kRecipientInterface, CDC_SET_CONTROL_LINE_STATE, 0x0002, iface, 0}, {}, t);
   }
 
   DeviceIdentity& id = self->identity_;
@@ -94,6 +96,8 @@ Result<std::size_t> CdcTransport::control(const SetupPacket& setup, wire::Mutabl
   return link_->control(setup, data, timeout);
 }
 
-void CdcTransport::close() { link_->close(); }
+void CdcTransport::close() {
+  link_->close();
+}
 
 }  // namespace mtk::flasher

@@ -59,7 +59,9 @@ std::string hex(unsigned value, int digits) {
   return buf;
 }
 
-std::string idText(const UsbId& id) { return hex(id.vid, 4) + ":" + hex(id.pid, 4); }
+std::string idText(const UsbId& id) {
+  return hex(id.vid, 4) + ":" + hex(id.pid, 4);
+}
 
 std::string idsText(const std::vector<UsbId>& ids) {
   std::string s;
@@ -92,23 +94,35 @@ Error accessOrBusyError(int rc, const std::string& what) {
 
 int transferStatusCode(libusb_transfer_status status) {
   switch (status) {
-    case LIBUSB_TRANSFER_TIMED_OUT: return usb_errors::kTimeout;
-    case LIBUSB_TRANSFER_STALL: return usb_errors::kPipe;
-    case LIBUSB_TRANSFER_NO_DEVICE: return usb_errors::kNoDevice;
-    case LIBUSB_TRANSFER_OVERFLOW: return usb_errors::kOverflow;
-    default: return usb_errors::kIo;  // ERROR, CANCELLED (not by us), a short COMPLETED
+    case LIBUSB_TRANSFER_TIMED_OUT:
+      return usb_errors::kTimeout;
+    case LIBUSB_TRANSFER_STALL:
+      return usb_errors::kPipe;
+    case LIBUSB_TRANSFER_NO_DEVICE:
+      return usb_errors::kNoDevice;
+    case LIBUSB_TRANSFER_OVERFLOW:
+      return usb_errors::kOverflow;
+    default:
+      return usb_errors::kIo;  // ERROR, CANCELLED (not by us), a short COMPLETED
   }
 }
 
 std::string transferStatusText(libusb_transfer_status status) {
   switch (status) {
-    case LIBUSB_TRANSFER_COMPLETED: return "ended short";
-    case LIBUSB_TRANSFER_TIMED_OUT: return "timed out";
-    case LIBUSB_TRANSFER_STALL: return "stalled";
-    case LIBUSB_TRANSFER_NO_DEVICE: return "failed: the device is gone";
-    case LIBUSB_TRANSFER_OVERFLOW: return "overflowed";
-    case LIBUSB_TRANSFER_CANCELLED: return "was cancelled";
-    default: return "failed";
+    case LIBUSB_TRANSFER_COMPLETED:
+      return "ended short";
+    case LIBUSB_TRANSFER_TIMED_OUT:
+      return "timed out";
+    case LIBUSB_TRANSFER_STALL:
+      return "stalled";
+    case LIBUSB_TRANSFER_NO_DEVICE:
+      return "failed: the device is gone";
+    case LIBUSB_TRANSFER_OVERFLOW:
+      return "overflowed";
+    case LIBUSB_TRANSFER_CANCELLED:
+      return "was cancelled";
+    default:
+      return "failed";
   }
 }
 
@@ -120,8 +134,8 @@ unsigned int libusbTimeout(Millis t) {
 }
 
 timeval toTimeval(Clock::duration d) {
-  const auto us = std::max<long long>(
-      std::chrono::duration_cast<std::chrono::microseconds>(d).count(), 1000);
+  const auto us =
+      std::max<long long>(std::chrono::duration_cast<std::chrono::microseconds>(d).count(), 1000);
   timeval tv{};
   tv.tv_sec = static_cast<time_t>(us / 1000000);
   tv.tv_usec = static_cast<suseconds_t>(us % 1000000);
@@ -139,12 +153,18 @@ std::string locationOf(libusb_device* device) {
 // usbip numbering, which DeviceIdentity uses: 1 low, 2 full, 3 high, 5 super, 6 super-plus.
 std::uint8_t usbipSpeed(int libusbSpeed) {
   switch (libusbSpeed) {
-    case LIBUSB_SPEED_LOW: return 1;
-    case LIBUSB_SPEED_FULL: return 2;
-    case LIBUSB_SPEED_HIGH: return 3;
-    case LIBUSB_SPEED_SUPER: return 5;
-    case LIBUSB_SPEED_SUPER_PLUS: return 6;
-    default: return 0;
+    case LIBUSB_SPEED_LOW:
+      return 1;
+    case LIBUSB_SPEED_FULL:
+      return 2;
+    case LIBUSB_SPEED_HIGH:
+      return 3;
+    case LIBUSB_SPEED_SUPER:
+      return 5;
+    case LIBUSB_SPEED_SUPER_PLUS:
+      return 6;
+    default:
+      return 0;
   }
 }
 
@@ -175,8 +195,7 @@ Result<libusb_context*> sharedContext() {
 // libusb's device list, unreferenced on the way out.
 class DeviceList {
  public:
-  explicit DeviceList(libusb_context* context)
-      : count_(libusb_get_device_list(context, &list_)) {}
+  explicit DeviceList(libusb_context* context) : count_(libusb_get_device_list(context, &list_)) {}
   ~DeviceList() {
     if (list_ != nullptr) libusb_free_device_list(list_, 1);
   }
@@ -205,7 +224,11 @@ class BulkOutBatch {
  public:
   BulkOutBatch(libusb_context* context, libusb_device_handle* handle, std::uint8_t endpoint,
                wire::ByteSpan data, Millis timeout)
-      : context_(context), handle_(handle), endpoint_(endpoint), data_(data), timeout_(timeout),
+      : context_(context),
+        handle_(handle),
+        endpoint_(endpoint),
+        data_(data),
+        timeout_(timeout),
         chunkCount_(data.empty() ? 1 : (data.size() + kOutChunkBytes - 1) / kOutChunkBytes),
         deadline_(Clock::now() + std::max(timeout, Millis(1))) {}
 
@@ -228,8 +251,8 @@ class BulkOutBatch {
       waitForEvents();
     }
     if (!failure_) return sent_;
-    failure_->message += " (" + std::to_string(sent_) + " of " + std::to_string(data_.size()) +
-                         " bytes sent)";
+    failure_->message +=
+        " (" + std::to_string(sent_) + " of " + std::to_string(data_.size()) + " bytes sent)";
     return *failure_;
   }
 
@@ -272,9 +295,9 @@ class BulkOutBatch {
       sent_ += static_cast<std::size_t>(std::max(t.actual_length, 0));
       const bool whole = t.status == LIBUSB_TRANSFER_COMPLETED && t.actual_length == t.length;
       if (!whole && !failure_) {
-        failure_ = usbError(transferStatusCode(t.status),
-                            "bulk OUT on endpoint 0x" + hex(endpoint_, 2) + " " +
-                                transferStatusText(t.status));
+        failure_ =
+            usbError(transferStatusCode(t.status), "bulk OUT on endpoint 0x" + hex(endpoint_, 2) +
+                                                       " " + transferStatusText(t.status));
       }
     }
     wake_ = 0;  // under the lock: a callback after this point sets it again
@@ -342,9 +365,9 @@ class BulkOutBatch {
   // run, the deadline passes, or a slice ends. wake_ is libusb's "completed" flag: libusb
   // reads it under its own event locks, as its synchronous API does with its flag.
   void waitForEvents() {
-    const Clock::duration left = failure_ ? Clock::duration(kEventSlice)
-                                          : std::clamp<Clock::duration>(deadline_ - Clock::now(),
-                                                                        Millis(1), kEventSlice);
+    const Clock::duration left =
+        failure_ ? Clock::duration(kEventSlice)
+                 : std::clamp<Clock::duration>(deadline_ - Clock::now(), Millis(1), kEventSlice);
     timeval tv = toTimeval(left);
     const int rc = libusb_handle_events_timeout_completed(context_, &tv, &wake_);
     if (rc < 0 && rc != LIBUSB_ERROR_INTERRUPTED) {
@@ -393,18 +416,17 @@ class LibusbLink final : public UsbLink {
                               Millis timeout) override {
     if (handle_ == nullptr) return closedError();
     // libusb writes `length` into wLength, so the smaller of the two is what the device sees.
-    const auto length = static_cast<std::uint16_t>(std::min<std::size_t>(data.size(),
-                                                                          setup.wLength));
-    const int rc = libusb_control_transfer(handle_, setup.bmRequestType, setup.bRequest,
-                                           setup.wValue, setup.wIndex, data.data(), length,
-                                           libusbTimeout(timeout));
+    const auto length =
+        static_cast<std::uint16_t>(std::min<std::size_t>(data.size(), setup.wLength));
+    const int rc =
+        libusb_control_transfer(handle_, setup.bmRequestType, setup.bRequest, setup.wValue,
+                                setup.wIndex, data.data(), length, libusbTimeout(timeout));
     if (rc >= 0) return static_cast<std::size_t>(rc);
     return libusbError(rc, "control request (bmRequestType 0x" + hex(setup.bmRequestType, 2) +
                                ", bRequest 0x" + hex(setup.bRequest, 2) + ") on " + location_);
   }
 
-  Result<std::size_t> bulkOut(std::uint8_t endpoint, wire::ByteSpan data,
-                              Millis timeout) override {
+  Result<std::size_t> bulkOut(std::uint8_t endpoint, wire::ByteSpan data, Millis timeout) override {
     if (handle_ == nullptr) return closedError();
     BulkOutBatch batch(context_, handle_, endpoint & 0x7f, data, timeout);
     auto r = batch.run();
@@ -437,8 +459,8 @@ class LibusbLink final : public UsbLink {
     if (libusb_get_configuration(handle_, &current) == 0 && current == value) return {};
     const int rc = libusb_set_configuration(handle_, value);
     if (rc < 0) {
-      return accessOrBusyError(rc, "setting configuration " + std::to_string(value) + " of " +
-                                       location_);
+      return accessOrBusyError(
+          rc, "setting configuration " + std::to_string(value) + " of " + location_);
     }
     return {};
   }
@@ -459,8 +481,8 @@ class LibusbLink final : public UsbLink {
     // either way the port must be given back on close().
     if (driverBound && libusb_kernel_driver_active(handle_, number) != 1) detachedDriver_ = true;
     if (rc < 0) {
-      return accessOrBusyError(rc, "claiming interface " + std::to_string(number) + " of " +
-                                       location_);
+      return accessOrBusyError(rc,
+                               "claiming interface " + std::to_string(number) + " of " + location_);
     }
     claimed_.push_back(number);
     return {};
@@ -535,8 +557,8 @@ OpenAttempt openFirstMatch(libusb_context* context, const std::vector<UsbId>& id
     attempt.id = id;
     attempt.location = std::move(location);
     attempt.rc = libusb_open(device, &attempt.handle);
-    attempt.outcome = attempt.rc == 0 ? OpenAttempt::Outcome::kOpened
-                                      : OpenAttempt::Outcome::kFailed;
+    attempt.outcome =
+        attempt.rc == 0 ? OpenAttempt::Outcome::kOpened : OpenAttempt::Outcome::kFailed;
     if (attempt.outcome == OpenAttempt::Outcome::kOpened) return attempt;
     if (result.outcome == OpenAttempt::Outcome::kAbsent) result = std::move(attempt);
   }

@@ -10,7 +10,8 @@ Result<std::unique_ptr<DeviceLocator>> makeLocator(const std::string& spec) {
     std::string port = spec.substr(4);
     if (port.empty() || port.find_first_not_of("0123456789-.") != std::string::npos ||
         port.find('-') == std::string::npos) {
-      return makeError(usb_errors::kInvalidParam, "BAD_DEVICE_SPEC", "'" + spec + "' is not a USB port",
+      return makeError(usb_errors::kInvalidParam, "BAD_DEVICE_SPEC",
+                       "'" + spec + "' is not a USB port",
                        "write it as usb:BUS-PORT, e.g. usb:1-4 (see `lsusb -t`)");
     }
     return std::unique_ptr<DeviceLocator>(new LibusbLocator(port));

@@ -9,7 +9,8 @@ Status Transport::readExact(wire::MutableByteSpan buffer, Millis timeout) {
     auto left = std::chrono::duration_cast<Millis>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       return usbError(usb_errors::kTimeout, "read " + std::to_string(got) + " of " +
-                                                std::to_string(buffer.size()) + " bytes before the timeout");
+                                                std::to_string(buffer.size()) +
+                                                " bytes before the timeout");
     }
     auto n = readSome(buffer.subspan(got), left);
     if (!n) return std::move(n).error();

@@ -13,7 +13,7 @@ using namespace usbip_detail;
 namespace {
 
 constexpr std::size_t kMaxInUrbBytes = 16u << 20;  // what the server (and usbfs) accept
-constexpr Millis kUnlinkGrace{2000};                // how long an unlinked URB may take to settle
+constexpr Millis kUnlinkGrace{2000};               // how long an unlinked URB may take to settle
 
 Error statusError(std::int32_t status, const std::string& what) {
   switch (-status) {
@@ -68,7 +68,8 @@ Result<UsbipAddress> parseUsbipUrl(const std::string& url) {
     rest.clear();
   }
   if (!rest.empty()) {
-    if (rest.find_first_not_of("0123456789") != std::string::npos || rest.size() > 5) return bad("bad port");
+    if (rest.find_first_not_of("0123456789") != std::string::npos || rest.size() > 5)
+      return bad("bad port");
     unsigned long port = std::stoul(rest);
     if (port == 0 || port > 65535) return bad("port out of range");
     a.port = static_cast<std::uint16_t>(port);
@@ -78,7 +79,8 @@ Result<UsbipAddress> parseUsbipUrl(const std::string& url) {
   return a;
 }
 
-Result<std::vector<usbip::DeviceRecord>> usbipListDevices(const UsbipAddress& server, Millis timeout) {
+Result<std::vector<usbip::DeviceRecord>> usbipListDevices(const UsbipAddress& server,
+                                                          Millis timeout) {
   const Deadline deadline = Clock::now() + timeout;
   Socket sock;
   if (auto s = sock.connect(server.host, server.port, deadline); !s) return std::move(s).error();
@@ -127,7 +129,7 @@ struct UsbipLink::Impl {
   usbip::DeviceRecord record;
   UsbipLinkOptions options;
   std::uint32_t nextSeq = 1;
-  std::unordered_map<std::uint32_t, Pending> pending;       // submitted, not yet answered
+  std::unordered_map<std::uint32_t, Pending> pending;        // submitted, not yet answered
   std::unordered_map<std::uint32_t, std::uint32_t> unlinks;  // unlink seqnum -> URB seqnum
   std::vector<std::uint8_t> discard;
   std::optional<Error> broken;
@@ -159,7 +161,8 @@ struct UsbipLink::Impl {
     auto header = usbip::encode(cmd);
     iovec iov[2] = {{header.data(), header.size()},
                     {const_cast<std::uint8_t*>(out.data()), in ? 0 : out.size()}};
-    auto s = sock.writeAll(iov, in || out.empty() ? 1 : 2, deadline, [&] { return pumpOne(deadline); });
+    auto s =
+        sock.writeAll(iov, in || out.empty() ? 1 : 2, deadline, [&] { return pumpOne(deadline); });
     if (!s) return fail(std::move(s).error());
     return seq;
   }
@@ -195,16 +198,20 @@ struct UsbipLink::Impl {
   Status onRetSubmit(const usbip::RetSubmit& r, Deadline deadline) {
     auto it = pending.find(r.basic.seqnum);
     if (it == pending.end()) {
-      return fail(usbError(usb_errors::kIo, "RET_SUBMIT for unknown seqnum " + std::to_string(r.basic.seqnum)));
+      return fail(usbError(usb_errors::kIo,
+                           "RET_SUBMIT for unknown seqnum " + std::to_string(r.basic.seqnum)));
     }
     Pending& p = it->second;
-    auto size = usbip::retSubmitPayloadSize(r, p.in ? usbip::kDirIn : usbip::kDirOut, kMaxInUrbBytes);
+    auto size =
+        usbip::retSubmitPayloadSize(r, p.in ? usbip::kDirIn : usbip::kDirOut, kMaxInUrbBytes);
     if (!size) return fail(usbError(usb_errors::kIo, size.error().message));
     const std::size_t data = p.in ? static_cast<std::size_t>(r.actualLength) : 0;
-    if (data > p.capacity) return fail(usbError(usb_errors::kOverflow, "RET_SUBMIT carries more than asked"));
+    if (data > p.capacity)
+      return fail(usbError(usb_errors::kOverflow, "RET_SUBMIT carries more than asked"));
     const Deadline messageDeadline = std::max(deadline, Clock::now() + kUnlinkGrace);
     if (data) {
-      if (auto s = sock.readAll(p.dest, data, messageDeadline); !s) return fail(std::move(s).error());
+      if (auto s = sock.readAll(p.dest, data, messageDeadline); !s)
+        return fail(std::move(s).error());
     }
     if (*size > data) {
       discard.resize(*size - data);
@@ -245,7 +252,8 @@ struct UsbipLink::Impl {
     }
     for (auto seq : seqs) {
       while (!broken && !pending[seq].done) {
-        if (auto s = pumpOne(grace); !s) fail(usbError(usb_errors::kIo, "an unlinked URB never settled"));
+        if (auto s = pumpOne(grace); !s)
+          fail(usbError(usb_errors::kIo, "an unlinked URB never settled"));
       }
     }
   }
@@ -291,7 +299,8 @@ Result<std::unique_ptr<UsbipLink>> UsbipLink::import(const UsbipAddress& server,
   if (impl->options.maxUrbBytes == 0 || impl->options.maxUrbBytes > kMaxInUrbBytes) {
     impl->options.maxUrbBytes = kMaxInUrbBytes;
   }
-  if (auto s = impl->sock.connect(server.host, server.port, deadline); !s) return std::move(s).error();
+  if (auto s = impl->sock.connect(server.host, server.port, deadline); !s)
+    return std::move(s).error();
   auto req = usbip::encodeImportRequest(server.busid);
   iovec iov{req.data(), req.size()};
   if (auto s = impl->sock.writeAll(&iov, 1, deadline, nullptr); !s) return std::move(s).error();
@@ -303,10 +312,10 @@ Result<std::unique_ptr<UsbipLink>> UsbipLink::import(const UsbipAddress& server,
     return makeError(-1, "USBIP_PROTOCOL_ERROR", "unexpected reply to OP_REQ_IMPORT", "");
   }
   if (h->status != 0) {
-    return makeError(usb_errors::kBusy, "USBIP_IMPORT_REFUSED",
-                     server.url() + ": the server refused the import (status " +
-                         std::to_string(h->status) + ")",
-                     "the busid is not exported or another client has it attached");
+    return makeError(
+        usb_errors::kBusy, "USBIP_IMPORT_REFUSED",
+        server.url() + ": the server refused the import (status " + std::to_string(h->status) + ")",
+        "the busid is not exported or another client has it attached");
   }
   std::uint8_t rec[usbip::kDeviceRecordSize];
   if (auto s = impl->sock.readAll(rec, sizeof rec, deadline); !s) return std::move(s).error();
@@ -319,7 +328,8 @@ Result<std::unique_ptr<UsbipLink>> UsbipLink::import(const UsbipAddress& server,
 Result<std::size_t> UsbipLink::control(const wire::usb::SetupPacket& setup,
                                        wire::MutableByteSpan data, Millis timeout) {
   const std::size_t n = std::min<std::size_t>(data.size(), setup.wLength);
-  if (setup.isIn()) return impl_->transfer(0, true, &setup, {}, data.first(n), timeout, "control IN");
+  if (setup.isIn())
+    return impl_->transfer(0, true, &setup, {}, data.first(n), timeout, "control IN");
   return impl_->transfer(0, false, &setup, data.first(n), {}, timeout, "control OUT");
 }
 
@@ -362,7 +372,8 @@ Result<std::size_t> UsbipLink::bulkOut(std::uint8_t endpoint, wire::ByteSpan dat
   m.cancel({inflight.begin(), inflight.end()});
   for (auto seq : inflight) m.take(seq);
   if (m.broken) return *m.broken;
-  error->message += " (" + std::to_string(total) + " of " + std::to_string(data.size()) + " bytes sent)";
+  error->message +=
+      " (" + std::to_string(total) + " of " + std::to_string(data.size()) + " bytes sent)";
   return *error;
 }
 
@@ -374,7 +385,9 @@ Status UsbipLink::setConfiguration(std::uint8_t value) {
 }
 
 // USB/IP has no notion of claiming: the importing client owns the whole device.
-Status UsbipLink::claimInterface(std::uint8_t) { return {}; }
+Status UsbipLink::claimInterface(std::uint8_t) {
+  return {};
+}
 
 std::string UsbipLink::location() const {
   UsbipAddress a = impl_->server;
@@ -382,10 +395,16 @@ std::string UsbipLink::location() const {
   return a.url();
 }
 
-std::uint8_t UsbipLink::speed() const { return static_cast<std::uint8_t>(impl_->record.speed); }
+std::uint8_t UsbipLink::speed() const {
+  return static_cast<std::uint8_t>(impl_->record.speed);
+}
 
-void UsbipLink::close() { impl_->sock.close(); }
+void UsbipLink::close() {
+  impl_->sock.close();
+}
 
-const usbip::DeviceRecord& UsbipLink::record() const { return impl_->record; }
+const usbip::DeviceRecord& UsbipLink::record() const {
+  return impl_->record;
+}
 
 }  // namespace mtk::flasher

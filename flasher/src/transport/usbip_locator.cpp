@@ -28,7 +28,8 @@ std::string idList(const std::vector<UsbId>& ids) {
 
 // Polls the server's device list: the phone re-enumerating shows up as its busid vanishing
 // and coming back with another PID. Each poll is one short TCP connection, as `usbip list` does.
-Result<std::unique_ptr<Transport>> UsbipLocator::waitFor(const std::vector<UsbId>& ids, Millis timeout) {
+Result<std::unique_ptr<Transport>> UsbipLocator::waitFor(const std::vector<UsbId>& ids,
+                                                         Millis timeout) {
   using Clock = std::chrono::steady_clock;
   const auto deadline = Clock::now() + timeout;
   const Millis poll{20};

@@ -16,7 +16,8 @@ namespace mtk::flasher::usbip_detail {
 namespace {
 
 int msLeft(Deadline deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+  auto left =
+      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
   return left < 0 ? 0 : static_cast<int>(std::min<long long>(left, 1 << 30));
 }
 
@@ -38,7 +39,8 @@ Status Socket::connect(const std::string& host, std::uint16_t port, Deadline dea
   }
   std::string lastError = "no address";
   for (addrinfo* ai = res; ai; ai = ai->ai_next) {
-    int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+    int fd =
+        ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
     if (fd < 0) continue;
     int rc = ::connect(fd, ai->ai_addr, ai->ai_addrlen);
     if (rc != 0 && errno == EINPROGRESS) {
@@ -95,7 +97,8 @@ Status Socket::readAll(void* data, std::size_t n, Deadline deadline) {
     auto ready = waitReadable(deadline);
     if (!ready) return std::move(ready).error();
     if (!*ready) {
-      if (got == 0) return usbError(usb_errors::kTimeout, "no reply from the USB/IP server in time");
+      if (got == 0)
+        return usbError(usb_errors::kTimeout, "no reply from the USB/IP server in time");
       return connectionLost("a message stopped half way");
     }
   }

@@ -31,7 +31,8 @@ class Socket {
   Result<bool> waitReadable(Deadline deadline);
   // Writes every iovec. While the socket is full, `onReadable` is called when data arrives so
   // replies keep flowing.
-  Status writeAll(iovec* iov, int count, Deadline deadline, const std::function<Status()>& onReadable);
+  Status writeAll(iovec* iov, int count, Deadline deadline,
+                  const std::function<Status()>& onReadable);
   void close();
   bool isOpen() const { return fd_ >= 0; }
 

@@ -55,7 +55,9 @@ Result<std::unique_ptr<InProcessLink>> InProcessLink::attach(emu::DeviceBus& bus
   return link;
 }
 
-InProcessLink::~InProcessLink() { close(); }
+InProcessLink::~InProcessLink() {
+  close();
+}
 
 void InProcessLink::close() {
   if (!state_) return;
@@ -72,8 +74,9 @@ std::uint8_t InProcessLink::speed() const {
   return state_ ? static_cast<std::uint8_t>(state_->device->descriptors().speed) : 0;
 }
 
-Result<std::size_t> InProcessLink::transfer(std::unique_ptr<emu::Urb> urb, wire::MutableByteSpan inBuf,
-                                            Millis timeout, const char* what) {
+Result<std::size_t> InProcessLink::transfer(std::unique_ptr<emu::Urb> urb,
+                                            wire::MutableByteSpan inBuf, Millis timeout,
+                                            const char* what) {
   if (!state_) return usbError(ue::kNoDevice, std::string(what) + ": the link is closed");
   State& s = *state_;
   std::unique_lock lock(bus_.mutex());
@@ -94,7 +97,8 @@ Result<std::size_t> InProcessLink::transfer(std::unique_ptr<emu::Urb> urb, wire:
   emu::UrbPtr r = std::move(it->second);
   s.done.erase(it);
   lock.unlock();
-  if (r->status == emu::kUrbStall) return usbError(ue::kPipe, std::string(what) + ": the device STALLed");
+  if (r->status == emu::kUrbStall)
+    return usbError(ue::kPipe, std::string(what) + ": the device STALLed");
   if (r->status != emu::kUrbOk) {
     return usbError(ue::kIo, std::string(what) + ": status " + std::to_string(r->status));
   }
@@ -120,7 +124,8 @@ Result<std::size_t> InProcessLink::control(const wire::usb::SetupPacket& setup,
   return transfer(std::move(urb), data.first(n), timeout, what);
 }
 
-Result<std::size_t> InProcessLink::bulkOut(std::uint8_t endpoint, wire::ByteSpan data, Millis timeout) {
+Result<std::size_t> InProcessLink::bulkOut(std::uint8_t endpoint, wire::ByteSpan data,
+                                           Millis timeout) {
   auto urb = std::make_unique<emu::Urb>();
   urb->endpoint = endpoint & 0x0f;
   urb->in = false;

@@ -10,10 +10,10 @@
 namespace mtk {
 
 struct Error {
-  int code = 0;          // MediaTek's number where one exists, else the project's own
-  std::string name;      // e.g. "S_FT_DA_NO_RESPONSE", "LIBUSB_ERROR_TIMEOUT"
-  std::string message;   // what happened, with context ("reading GPT: short read at LBA 1")
-  std::string hint;      // one sentence a person can act on; may be empty
+  int code = 0;         // MediaTek's number where one exists, else the project's own
+  std::string name;     // e.g. "S_FT_DA_NO_RESPONSE", "LIBUSB_ERROR_TIMEOUT"
+  std::string message;  // what happened, with context ("reading GPT: short read at LBA 1")
+  std::string hint;     // one sentence a person can act on; may be empty
 
   // "NAME (code): message" and, when there is one, "\n  hint: ..." on its own line.
   std::string describe() const;
@@ -29,22 +29,37 @@ struct Error {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
-  Result(Error error) : v_(std::move(error)) {}    // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+  Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
 
-  T& value() & { assert(ok()); return std::get<0>(v_); }
-  const T& value() const& { assert(ok()); return std::get<0>(v_); }
-  T&& value() && { assert(ok()); return std::get<0>(std::move(v_)); }
+  T& value() & {
+    assert(ok());
+    return std::get<0>(v_);
+  }
+  const T& value() const& {
+    assert(ok());
+    return std::get<0>(v_);
+  }
+  T&& value() && {
+    assert(ok());
+    return std::get<0>(std::move(v_));
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
-  const Error& error() const& { assert(!ok()); return std::get<1>(v_); }
-  Error&& error() && { assert(!ok()); return std::get<1>(std::move(v_)); }
+  const Error& error() const& {
+    assert(!ok());
+    return std::get<1>(v_);
+  }
+  Error&& error() && {
+    assert(!ok());
+    return std::get<1>(std::move(v_));
+  }
 
  private:
   std::variant<T, Error> v_;
@@ -54,12 +69,19 @@ template <>
 class [[nodiscard]] Result<void> {
  public:
   Result() = default;
-  Result(Error error) : err_(std::move(error)), ok_(false) {}  // NOLINT(google-explicit-constructor)
+  Result(Error error)
+      : err_(std::move(error)), ok_(false) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return ok_; }
   explicit operator bool() const { return ok_; }
-  const Error& error() const& { assert(!ok_); return err_; }
-  Error&& error() && { assert(!ok_); return std::move(err_); }
+  const Error& error() const& {
+    assert(!ok_);
+    return err_;
+  }
+  Error&& error() && {
+    assert(!ok_);
+    return std::move(err_);
+  }
 
  private:
   Error err_;

@@ -3,7 +3,8 @@
 //  - CDC data interface, bulk 0x01 -> 0x81: echo. Each OUT transfer comes back as one IN
 //    transfer. At most `capacity` bytes wait to be read; past that the device NAKs (holds the
 //    OUT URB), as real flow control does.
-//  - vendor interface, bulk 0x02: a sink that counts and drops what it gets;
+//  - vendor interface, bulk 0x02: a sink that reads (sums) and drops what it gets, as a
+//    device passing data to storage would touch it;
 //    bulk 0x82: a source that produces sourcePattern() forever, as fast as it is read.
 //  - vendor request 0x01 (IN, device): the sink's byte count, 8 bytes little-endian.
 //    Any other vendor request STALLs.
@@ -38,11 +39,13 @@ class EchoFunction final : public UsbFunction {
   void onInWanted(std::uint8_t ep, std::size_t wanted) override;
 
   std::uint64_t sinkCount() const { return sinkCount_; }
+  std::uint64_t sinkSum() const { return sinkSum_; }  // sum of every byte received
   const CdcAcmState& cdc() const { return cdc_; }
 
  private:
   std::size_t capacity_;
   std::uint64_t sinkCount_ = 0;
+  std::uint64_t sinkSum_ = 0;
   CdcAcmState cdc_;
   std::shared_ptr<const wire::Bytes> sourceBlock_;
 };

@@ -43,6 +43,7 @@ struct PluggedDevice {
   std::string description;  // "0e8d:2000 echo test device (high speed)"
 };
 // Plugs every configured phone into the bus, in order.
-Result<std::vector<PluggedDevice>> plugConfiguredDevices(DeviceBus& bus, const EmulatorConfig& config);
+Result<std::vector<PluggedDevice>> plugConfiguredDevices(DeviceBus& bus,
+                                                         const EmulatorConfig& config);
 
 }  // namespace mtk::emu

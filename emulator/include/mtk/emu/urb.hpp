@@ -14,18 +14,18 @@ namespace mtk::emu {
 
 // Completion statuses are negative Linux errno values, as USB/IP carries them.
 constexpr std::int32_t kUrbOk = 0;
-constexpr std::int32_t kUrbStall = -32;       // -EPIPE
-constexpr std::int32_t kUrbOverflow = -75;    // -EOVERFLOW
-constexpr std::int32_t kUrbUnlinked = -104;   // -ECONNRESET
-constexpr std::int32_t kUrbShutdown = -108;   // -ESHUTDOWN: the device went away
+constexpr std::int32_t kUrbStall = -32;      // -EPIPE
+constexpr std::int32_t kUrbOverflow = -75;   // -EOVERFLOW
+constexpr std::int32_t kUrbUnlinked = -104;  // -ECONNRESET
+constexpr std::int32_t kUrbShutdown = -108;  // -ESHUTDOWN: the device went away
 
 struct Urb {
-  std::uint64_t id = 0;         // unique among the URBs pending on one device
-  std::uint8_t endpoint = 0;    // endpoint number 0..15, no direction bit
-  bool in = false;              // direction
-  bool isochronous = false;     // answered with a STALL: MediaTek devices have no ISO endpoints
-  wire::usb::SetupPacket setup; // control transfers (endpoint 0) only
-  std::uint32_t length = 0;     // bytes the host asked for (IN) or sent (OUT)
+  std::uint64_t id = 0;          // unique among the URBs pending on one device
+  std::uint8_t endpoint = 0;     // endpoint number 0..15, no direction bit
+  bool in = false;               // direction
+  bool isochronous = false;      // answered with a STALL: MediaTek devices have no ISO endpoints
+  wire::usb::SetupPacket setup;  // control transfers (endpoint 0) only
+  std::uint32_t length = 0;      // bytes the host asked for (IN) or sent (OUT)
   // OUT payload. `out` is what the device reads; it points into `outStorage` when the URB owns
   // its data (the USB/IP server), or into the submitter's buffer when the submitter waits for
   // completion or cancellation before reusing it (the in-process link: no copy).
@@ -34,7 +34,7 @@ struct Urb {
 
   // Results.
   std::int32_t status = kUrbOk;
-  std::uint32_t actual = 0;     // bytes moved
+  std::uint32_t actual = 0;  // bytes moved
   // IN data is not copied into the URB: it points into the device's buffer.
   std::shared_ptr<const wire::Bytes> inBuffer;
   std::size_t inOffset = 0;

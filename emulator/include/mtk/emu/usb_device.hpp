@@ -68,7 +68,7 @@ class UsbDevice final : private EndpointPort {
     std::deque<Chunk> data;
     std::size_t queuedBytes = 0;
     bool halted = false;
-    bool busy = false;   // re-entry guard: a function may queue data from inside a callback
+    bool busy = false;  // re-entry guard: a function may queue data from inside a callback
     bool again = false;
   };
   struct OutEndpoint {

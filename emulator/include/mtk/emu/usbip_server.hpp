@@ -24,8 +24,8 @@ struct UsbipServerOptions {
   // Bytes of OUT data held plus IN data requested by one connection's pending URBs; beyond it
   // the server stops reading that socket until replies drain (TCP flow control).
   std::size_t maxInFlightBytes = 32u << 20;
-  std::size_t maxPendingUrbs = 1024;    // more closes the connection
-  std::size_t maxConnections = 256;     // more are refused at accept
+  std::size_t maxPendingUrbs = 1024;                // more closes the connection
+  std::size_t maxConnections = 256;                 // more are refused at accept
   std::chrono::milliseconds requestTimeout{10000};  // for the list/import phase
 };
 

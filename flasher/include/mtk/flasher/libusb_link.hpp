@@ -27,7 +27,8 @@ class LibusbLocator final : public DeviceLocator {
   // `port`: "" for any port, else "BUS-PORT[.PORT...]" as in "usb:1-4".
   explicit LibusbLocator(std::string port = {});
   ~LibusbLocator() override;
-  Result<std::unique_ptr<Transport>> waitFor(const std::vector<UsbId>& ids, Millis timeout) override;
+  Result<std::unique_ptr<Transport>> waitFor(const std::vector<UsbId>& ids,
+                                             Millis timeout) override;
   std::string describe() const override;
 
  private:

@@ -64,7 +64,8 @@ class UsbipLocator final : public DeviceLocator {
  public:
   explicit UsbipLocator(UsbipAddress server, UsbipLinkOptions options = {})
       : server_(std::move(server)), options_(options) {}
-  Result<std::unique_ptr<Transport>> waitFor(const std::vector<UsbId>& ids, Millis timeout) override;
+  Result<std::unique_ptr<Transport>> waitFor(const std::vector<UsbId>& ids,
+                                             Millis timeout) override;
   std::string describe() const override { return server_.url(); }
 
  private:

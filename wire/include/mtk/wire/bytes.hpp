@@ -56,14 +56,38 @@ inline void storeLe64(std::uint8_t* p, std::uint64_t v) {
 class Writer {
  public:
   explicit Writer(Bytes& out) : out_(out) {}
-  Writer& u8(std::uint8_t v) { out_.push_back(v); return *this; }
-  Writer& be16(std::uint16_t v) { storeBe16(grow(2), v); return *this; }
-  Writer& be32(std::uint32_t v) { storeBe32(grow(4), v); return *this; }
-  Writer& le16(std::uint16_t v) { storeLe16(grow(2), v); return *this; }
-  Writer& le32(std::uint32_t v) { storeLe32(grow(4), v); return *this; }
-  Writer& le64(std::uint64_t v) { storeLe64(grow(8), v); return *this; }
-  Writer& bytes(ByteSpan b) { out_.insert(out_.end(), b.begin(), b.end()); return *this; }
-  Writer& zeros(std::size_t n) { out_.insert(out_.end(), n, 0); return *this; }
+  Writer& u8(std::uint8_t v) {
+    out_.push_back(v);
+    return *this;
+  }
+  Writer& be16(std::uint16_t v) {
+    storeBe16(grow(2), v);
+    return *this;
+  }
+  Writer& be32(std::uint32_t v) {
+    storeBe32(grow(4), v);
+    return *this;
+  }
+  Writer& le16(std::uint16_t v) {
+    storeLe16(grow(2), v);
+    return *this;
+  }
+  Writer& le32(std::uint32_t v) {
+    storeLe32(grow(4), v);
+    return *this;
+  }
+  Writer& le64(std::uint64_t v) {
+    storeLe64(grow(8), v);
+    return *this;
+  }
+  Writer& bytes(ByteSpan b) {
+    out_.insert(out_.end(), b.begin(), b.end());
+    return *this;
+  }
+  Writer& zeros(std::size_t n) {
+    out_.insert(out_.end(), n, 0);
+    return *this;
+  }
   // A fixed-size, NUL-padded text field (truncated to size-1 so it always ends in NUL).
   Writer& fixedString(std::string_view s, std::size_t size);
 
@@ -80,12 +104,30 @@ class Writer {
 class Reader {
  public:
   explicit Reader(ByteSpan data) : data_(data) {}
-  std::uint8_t u8() { auto p = take(1); return p ? p[0] : 0; }
-  std::uint16_t be16() { auto p = take(2); return p ? loadBe16(p) : 0; }
-  std::uint32_t be32() { auto p = take(4); return p ? loadBe32(p) : 0; }
-  std::uint16_t le16() { auto p = take(2); return p ? loadLe16(p) : 0; }
-  std::uint32_t le32() { auto p = take(4); return p ? loadLe32(p) : 0; }
-  std::uint64_t le64() { auto p = take(8); return p ? loadLe64(p) : 0; }
+  std::uint8_t u8() {
+    auto p = take(1);
+    return p ? p[0] : 0;
+  }
+  std::uint16_t be16() {
+    auto p = take(2);
+    return p ? loadBe16(p) : 0;
+  }
+  std::uint32_t be32() {
+    auto p = take(4);
+    return p ? loadBe32(p) : 0;
+  }
+  std::uint16_t le16() {
+    auto p = take(2);
+    return p ? loadLe16(p) : 0;
+  }
+  std::uint32_t le32() {
+    auto p = take(4);
+    return p ? loadLe32(p) : 0;
+  }
+  std::uint64_t le64() {
+    auto p = take(8);
+    return p ? loadLe64(p) : 0;
+  }
   ByteSpan bytes(std::size_t n) {
     auto p = take(n);
     return p ? ByteSpan(p, n) : ByteSpan();

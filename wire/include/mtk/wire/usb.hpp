@@ -129,7 +129,7 @@ Bytes encodeDeviceDescriptor(const DeviceDescriptor& d);  // 18 bytes
 // class-specific descriptors and its endpoints, in order.
 Bytes encodeConfigDescriptor(const ConfigDescriptor& c, std::uint8_t descriptorType = DT_CONFIG);
 Bytes encodeDeviceQualifier(const DeviceDescriptor& d, std::uint8_t otherSpeedMaxPacket0);
-Bytes encodeStringDescriptor(const std::string& utf8);      // UTF-16LE; ASCII/BMP only
+Bytes encodeStringDescriptor(const std::string& utf8);  // UTF-16LE; ASCII/BMP only
 Bytes encodeLanguageIds(const std::vector<std::uint16_t>& langs);
 
 Result<DeviceDescriptor> parseDeviceDescriptor(ByteSpan in);

@@ -51,7 +51,15 @@ constexpr std::int32_t kETIMEDOUT = 110;
 constexpr std::int32_t kEINVAL = 22;
 
 // Device speeds as usbip carries them.
-enum class Speed : std::uint32_t { Unknown = 0, Low = 1, Full = 2, High = 3, Wireless = 4, Super = 5, SuperPlus = 6 };
+enum class Speed : std::uint32_t {
+  Unknown = 0,
+  Low = 1,
+  Full = 2,
+  High = 3,
+  Wireless = 4,
+  Super = 5,
+  SuperPlus = 6
+};
 
 struct OpHeader {
   std::uint16_t version = kVersion;

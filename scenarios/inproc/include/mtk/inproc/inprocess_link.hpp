@@ -16,7 +16,8 @@ namespace mtk::inproc {
 class InProcessLink final : public flasher::UsbLink {
  public:
   // Attaches the device plugged into `busid`, as OP_REQ_IMPORT would.
-  static Result<std::unique_ptr<InProcessLink>> attach(emu::DeviceBus& bus, const std::string& busid);
+  static Result<std::unique_ptr<InProcessLink>> attach(emu::DeviceBus& bus,
+                                                       const std::string& busid);
   ~InProcessLink() override;
 
   Result<std::size_t> control(const wire::usb::SetupPacket& setup, wire::MutableByteSpan data,
