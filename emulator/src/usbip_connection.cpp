@@ -191,13 +191,17 @@ void UsbipConnection::handleSubmit(const usbip::CmdSubmit& cmd) {
   if (*payload == 0) return submitToDevice(std::move(urb));
 
   if (!in) {
-    urb->outStorage.resize(length);
-    urb->out = urb->outStorage;
+    if (!outPool_.empty()) {  // reuse a finished URB's buffer: no allocation, no page faults
+      urb->outStorage = std::move(outPool_.back());
+      outPool_.pop_back();
+    }
+    urb->out = wire::ByteSpan(urb->outStorage.reserve(length), length);
   }
   scratch_.resize(isoBytes);
   current_ = std::move(urb);
-  std::array<asio::mutable_buffer, 2> buffers{asio::buffer(current_->outStorage),
-                                              asio::buffer(scratch_)};
+  std::array<asio::mutable_buffer, 2> buffers{
+      asio::buffer(const_cast<std::uint8_t*>(current_->out.data()), current_->out.size()),
+      asio::buffer(scratch_)};
   asio::async_read(socket_, buffers,
                    [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
                      if (self->closed_) return;
@@ -274,6 +278,12 @@ void UsbipConnection::completed(UrbPtr urb) {
 }
 
 void UsbipConnection::queueRetSubmit(UrbPtr urb) {
+  // A finished OUT URB's buffer is not needed for the reply: keep it for the next OUT.
+  if (!urb->in && urb->outStorage.capacity && urb->outStorage.capacity <= kOutPoolBufferMax &&
+      outPool_.size() < kOutPoolSize) {
+    outPool_.push_back(std::move(urb->outStorage));
+    urb->out = {};
+  }
   usbip::RetSubmit r;
   r.basic.seqnum = static_cast<std::uint32_t>(urb->id);
   r.status = urb->status;

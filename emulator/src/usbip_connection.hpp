@@ -88,6 +88,11 @@ class UsbipConnection : public std::enable_shared_from_this<UsbipConnection> {
   bool readPaused_ = false;
   UrbPtr current_;  // the CMD_SUBMIT whose payload is being read
 
+  // Buffers of finished OUT URBs, reused; bounded so an idle connection holds at most 8 MiB.
+  static constexpr std::size_t kOutPoolSize = 8;
+  static constexpr std::size_t kOutPoolBufferMax = 1u << 20;
+  std::vector<OutBuffer> outPool_;
+
   std::deque<Reply> writeQueue_;
   std::size_t writing_ = 0;  // replies in the current async_write
   std::vector<boost::asio::const_buffer> gather_;

@@ -43,7 +43,8 @@ double tcpPump(std::size_t total) {
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   socklen_t len = sizeof a;
-  if (::bind(listener, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(listener, 1) != 0 ||
+  if (::bind(listener, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+      ::listen(listener, 1) != 0 ||
       ::getsockname(listener, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
     std::perror("tcp pump");
     std::exit(1);
@@ -148,8 +149,9 @@ int main(int argc, char** argv) {
 
   mtk::emu::DeviceBus bus;
   const auto busid = bus.addPort();
-  bus.plug(busid, std::make_shared<mtk::emu::UsbDevice>(mtk::emu::echoDeviceDescriptors(0x0e8d, 0x2000),
-                                                        std::make_shared<mtk::emu::EchoFunction>()));
+  bus.plug(busid,
+           std::make_shared<mtk::emu::UsbDevice>(mtk::emu::echoDeviceDescriptors(0x0e8d, 0x2000),
+                                                 std::make_shared<mtk::emu::EchoFunction>()));
   mtk::emu::UsbipServerOptions so;
   so.port = 0;
   mtk::emu::UsbipServer server(bus, so);

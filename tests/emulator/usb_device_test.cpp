@@ -26,8 +26,7 @@ class DeviceModelTest : public ::testing::Test {
     u->setup = s;
     u->in = s.isIn();
     u->length = s.wLength;
-    u->outStorage = std::move(out);
-    u->out = u->outStorage;
+    u->setOut(out);
     const auto id = u->id;
     device_->submit(std::move(u));
     return id;
@@ -51,8 +50,7 @@ class DeviceModelTest : public ::testing::Test {
     u->id = next_++;
     u->endpoint = ep;
     u->length = static_cast<std::uint32_t>(data.size());
-    u->outStorage = std::move(data);
-    u->out = u->outStorage;
+    u->setOut(data);
     const auto id = u->id;
     device_->submit(std::move(u));
     return id;

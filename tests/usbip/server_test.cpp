@@ -268,3 +268,40 @@ TEST(UsbipServerTest, UnplugDropsTheClientWithNoDevice) {
 
 }  // namespace
 }  // namespace mtk::test
+
+namespace mtk::test {
+namespace {
+
+// A phone re-enumerating (preloader 2000 -> DA 2001) looks to a USB/IP client like an unplug:
+// the connection drops, and the same busid comes back with the new PID.
+TEST(UsbipServerTest, ReEnumerationIsADropThenANewDevice) {
+  EchoBench bench(1);
+  auto t = bench.open("usbip", "1-1");
+  ASSERT_TRUE(t) << t.error().describe();
+  std::thread replug([&] {
+    std::this_thread::sleep_for(flasher::Millis(50));
+    bench.bus().plug("1-1",
+                     std::make_shared<emu::UsbDevice>(emu::echoDeviceDescriptors(0x0e8d, 0x2001),
+                                                      std::make_shared<emu::EchoFunction>()));
+  });
+  wire::Bytes buf(64);
+  auto n = (*t)->readSome(buf, flasher::Millis(3000));  // pending when the device goes away
+  replug.join();
+  ASSERT_FALSE(n);
+  EXPECT_EQ(n.error().name, "LIBUSB_ERROR_NO_DEVICE");
+
+  flasher::UsbipAddress a;
+  a.port = bench.port();
+  auto next = flasher::UsbipLocator(a).waitFor({{0x0e8d, 0x2001}}, flasher::Millis(3000));
+  ASSERT_TRUE(next) << next.error().describe();
+  EXPECT_EQ((*next)->identity().pid, 0x2001);
+  EXPECT_EQ((*next)->identity().location, bench.url("1-1"));
+  const std::uint8_t ping = 0x42;
+  ASSERT_TRUE((*next)->write(wire::ByteSpan(&ping, 1), flasher::Millis(1000)));
+  auto m = (*next)->readSome(buf, flasher::Millis(1000));
+  ASSERT_TRUE(m);
+  EXPECT_EQ(buf[0], 0x42);
+}
+
+}  // namespace
+}  // namespace mtk::test

@@ -4,6 +4,7 @@
 // their own messages and turn completed ones back into replies.
 
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
 
@@ -19,6 +20,22 @@ constexpr std::int32_t kUrbOverflow = -75;   // -EOVERFLOW
 constexpr std::int32_t kUrbUnlinked = -104;  // -ECONNRESET
 constexpr std::int32_t kUrbShutdown = -108;  // -ESHUTDOWN: the device went away
 
+// Bytes a URB owns. Not zero-filled when allocated: a 1 MiB OUT URB is about to be overwritten
+// by the socket read, and a memset would only cost a pass over the data.
+struct OutBuffer {
+  std::unique_ptr<std::uint8_t[]> data;
+  std::size_t capacity = 0;
+
+  // Makes room for n bytes, reusing the allocation when it is large enough.
+  std::uint8_t* reserve(std::size_t n) {
+    if (n > capacity) {
+      data.reset(new std::uint8_t[n]);
+      capacity = n;
+    }
+    return data.get();
+  }
+};
+
 struct Urb {
   std::uint64_t id = 0;          // unique among the URBs pending on one device
   std::uint8_t endpoint = 0;     // endpoint number 0..15, no direction bit
@@ -30,7 +47,7 @@ struct Urb {
   // its data (the USB/IP server), or into the submitter's buffer when the submitter waits for
   // completion or cancellation before reusing it (the in-process link: no copy).
   wire::ByteSpan out;
-  wire::Bytes outStorage;
+  OutBuffer outStorage;
 
   // Results.
   std::int32_t status = kUrbOk;
@@ -44,6 +61,12 @@ struct Urb {
     return wire::ByteSpan(inBuffer->data() + inOffset, actual);
   }
   std::uint8_t address() const { return static_cast<std::uint8_t>(endpoint | (in ? 0x80 : 0)); }
+  // Copies `bytes` into owned storage and points `out` at them.
+  void setOut(wire::ByteSpan bytes) {
+    std::uint8_t* p = outStorage.reserve(bytes.size());
+    if (!bytes.empty()) std::memcpy(p, bytes.data(), bytes.size());
+    out = wire::ByteSpan(p, bytes.size());
+  }
 };
 
 using UrbPtr = std::unique_ptr<Urb>;
