@@ -12,7 +12,7 @@ PACKAGES=(
   usbip
 )
 # The VM test (kernel path) needs these; installed only when asked, they are large.
-VM_PACKAGES=(qemu-system-x86 busybox-static kmod usbutils cpio)
+VM_PACKAGES=(qemu-system-x86 busybox-static kmod usbutils cpio xz-utils)
 
 want=("${PACKAGES[@]}")
 if [[ "${MTK_WITH_VM:-0}" == 1 ]]; then want+=("${VM_PACKAGES[@]}"); fi

@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$SECONDS
-bash ci/install-deps.sh
+# The VM test (usbip attach through the kernel, label vm) is part of the suite: install qemu too.
+MTK_WITH_VM=1 bash ci/install-deps.sh
 bash ci/check-format.sh
 for flavour in release asan; do
   bash ci/build.sh "$flavour"

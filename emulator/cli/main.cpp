@@ -25,7 +25,8 @@ int main(int argc, char** argv) {
       "Starts the phones described by --config (or --echo test devices), exports them on\n"
       "127.0.0.1:3240 and prints their busids. Attach them with the flasher\n"
       "(mtkflash --device usbip://127.0.0.1:3240/1-1), with Linux's `usbip list -r 127.0.0.1`\n"
-      "and `usbip attach -r 127.0.0.1 -b 1-1` (vhci-hcd), and stop with Ctrl-C.",
+      "and `usbip attach -r 127.0.0.1 -b 1-1` (vhci-hcd), and stop with Ctrl-C.\n"
+      "SIGUSR1 pulls and re-plugs every phone's cable (power-on again, preloader window and all).",
       "mtkemu"};
   std::string configPath;
   std::string address;
@@ -55,7 +56,12 @@ int main(int argc, char** argv) {
   }
   if (!address.empty()) config.address = address;
   if (port >= 0) config.port = static_cast<std::uint16_t>(port);
-  if (echo) config.phones.push_back({"echo", 0x0e8d, 0x2000, mtk::wire::usbip::Speed::High, echo});
+  if (echo) {
+    mtk::emu::PhoneConfig e;
+    e.kind = "echo";
+    e.count = echo;
+    config.phones.push_back(e);
+  }
   if (config.phones.empty()) {
     return fail(mtk::makeError(-1, "EMU_NO_PHONES", "no phones to export",
                                "give --config FILE or --echo N"));
@@ -66,10 +72,12 @@ int main(int argc, char** argv) {
   sigemptyset(&stopSignals);
   sigaddset(&stopSignals, SIGINT);
   sigaddset(&stopSignals, SIGTERM);
+  sigaddset(&stopSignals, SIGUSR1);
   pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
 
   mtk::emu::DeviceBus bus;
-  auto plugged = mtk::emu::plugConfiguredDevices(bus, config);
+  std::vector<std::unique_ptr<mtk::emu::VirtualPhone>> phones;
+  auto plugged = mtk::emu::plugConfiguredDevices(bus, config, &phones);
   if (!plugged) return fail(plugged.error());
   mtk::emu::UsbipServerOptions options;
   options.address = config.address;
@@ -83,8 +91,19 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
 
   int sig = 0;
-  sigwait(&stopSignals, &sig);
+  for (;;) {
+    sigwait(&stopSignals, &sig);
+    if (sig != SIGUSR1) break;
+    // SIGUSR1: pull and re-plug every phone's cable, as a person does to catch the preloader.
+    std::printf("mtkemu: SIGUSR1: re-plugging %zu phone(s)\n", phones.size());
+    std::fflush(stdout);
+    for (auto& p : phones) {
+      p->unplugCable();
+      p->plugCable();
+    }
+  }
   std::printf("mtkemu: stopping (%s)\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
   server.stop();
+  phones.clear();
   return 0;
 }

@@ -36,11 +36,16 @@ void DeviceBus::plug(const std::string& busid, std::shared_ptr<UsbDevice> device
 }
 
 void DeviceBus::unplug(const std::string& busid) {
+  unplugIf(busid, nullptr);
+}
+
+void DeviceBus::unplugIf(const std::string& busid, const std::shared_ptr<UsbDevice>& device) {
   std::uint64_t generation = 0;
   {
     std::lock_guard lock(mutex_);
     auto it = ports_.find(busid);
     if (it == ports_.end() || !it->second.device) return;
+    if (device && it->second.device != device) return;
     it->second.device->reset();
     it->second.device.reset();
     it->second.attached = false;
@@ -129,6 +134,48 @@ void DeviceBus::unsubscribe(int token) {
 void DeviceBus::notifyUnplugged(const std::string& busid, std::uint64_t generation) {
   std::lock_guard lock(listenersMutex_);
   for (auto& [token, l] : listeners_) l(busid, generation);
+}
+
+}  // namespace mtk::emu
+
+namespace mtk::emu {
+
+int DeviceBus::addTicker(Ticker ticker) {
+  std::lock_guard lock(mutex_);
+  const int token = nextTicker_++;
+  tickers_[token] = std::move(ticker);
+  return token;
+}
+
+void DeviceBus::removeTicker(int token) {
+  std::lock_guard lock(mutex_);
+  tickers_.erase(token);
+}
+
+void DeviceBus::tick() {
+  {
+    std::lock_guard lock(mutex_);
+    const auto now = clock_->now();
+    for (auto& [token, t] : tickers_) t(now);
+  }
+  runDeferred();
+}
+
+void DeviceBus::defer(std::function<void()> action) {
+  std::lock_guard lock(deferredMutex_);
+  deferred_.push_back(std::move(action));
+}
+
+void DeviceBus::runDeferred() {
+  for (;;) {
+    std::vector<std::function<void()>> batch;
+    {
+      std::lock_guard lock(deferredMutex_);
+      batch.swap(deferred_);
+    }
+    if (batch.empty()) return;
+    for (auto& action : batch) action();
+  }
 }
 
 }  // namespace mtk::emu

@@ -222,6 +222,7 @@ void UsbipConnection::submitToDevice(UrbPtr urb) {
     std::lock_guard lock(bus_.mutex());
     device_->submit(std::move(urb));  // may complete at once: completed() runs inside
   }
+  bus_.runDeferred();  // e.g. the phone re-enumerating because of what this URB said
   continueReading();
 }
 
@@ -241,6 +242,7 @@ void UsbipConnection::handleUnlink(const usbip::CmdUnlink& cmd) {
     std::lock_guard lock(bus_.mutex());
     cancelled = device_->cancel(target);
   }
+  bus_.runDeferred();
   auto it = pending_.find(target);
   if (cancelled && it != pending_.end()) {
     if (it->second.in) {

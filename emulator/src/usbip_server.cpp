@@ -45,9 +45,20 @@ struct UsbipServer::Impl {
     });
   }
 
+  // Virtual phones act on their own after a while (the preloader booting on): give them time.
+  void tick() {
+    ticker.expires_after(std::chrono::milliseconds(5));
+    ticker.async_wait([this](boost::system::error_code ec) {
+      if (ec) return;
+      bus.tick();
+      tick();
+    });
+  }
+
   DeviceBus& bus;
   UsbipServerOptions options;
   asio::io_context io;
+  asio::steady_timer ticker{io};
   tcp::acceptor acceptor{io};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::thread thread;
@@ -90,6 +101,7 @@ Status UsbipServer::start() {
   impl_->port = acceptor.local_endpoint().port();
   impl_->work.emplace(impl_->io.get_executor());
   impl_->accept();
+  impl_->tick();
   impl_->thread = std::thread([this] { impl_->io.run(); });
   impl_->running = true;
   return {};
@@ -102,6 +114,7 @@ void UsbipServer::stop() {
   asio::post(impl_->io, [this, &closed] {
     boost::system::error_code ignored;
     impl_->acceptor.close(ignored);
+    impl_->ticker.cancel();
     auto all = impl_->connections;  // close() erases from the map
     for (auto& [raw, c] : all) c->close("server stopping");
     closed.set_value();

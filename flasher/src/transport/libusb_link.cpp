@@ -479,7 +479,8 @@ class LibusbLink final : public UsbLink {
     const int rc = libusb_claim_interface(handle_, number);
     // Asked afterwards because a detach may have happened even when the claim then failed;
     // either way the port must be given back on close().
-    if (driverBound && libusb_kernel_driver_active(handle_, number) != 1) detachedDriver_ = true;
+    if (driverBound && libusb_kernel_driver_active(handle_, number) != 1)
+      detached_.push_back(number);
     if (rc < 0) {
       return accessOrBusyError(rc,
                                "claiming interface " + std::to_string(number) + " of " + location_);
@@ -493,12 +494,16 @@ class LibusbLink final : public UsbLink {
 
   void close() override {
     if (handle_ == nullptr) return;
-    // libusb would re-attach a driver to every interface it released; on a CDC pair
-    // re-attaching the data interface answers BUSY, and binding interface 0 gives back both.
+    // libusb would re-attach a driver to every interface it released. On a CDC pair cdc_acm
+    // binds through the communication interface and takes the data one with it, so the
+    // interfaces are given back in the order they were claimed (CdcTransport claims the
+    // communication interface first: 1 in the preloader layout, 0 in others); the attach that
+    // follows the one that bound both answers BUSY, which is fine.
     if (autoDetach_) (void)libusb_set_auto_detach_kernel_driver(handle_, 0);
     for (std::uint8_t n : claimed_) (void)libusb_release_interface(handle_, n);
     claimed_.clear();
-    if (detachedDriver_) (void)libusb_attach_kernel_driver(handle_, 0);  // best effort
+    for (std::uint8_t n : detached_) (void)libusb_attach_kernel_driver(handle_, n);  // best effort
+    detached_.clear();
     libusb_close(handle_);
     handle_ = nullptr;
   }
@@ -524,7 +529,7 @@ class LibusbLink final : public UsbLink {
   std::string location_;
   std::uint8_t speed_ = 0;
   bool autoDetach_ = false;
-  bool detachedDriver_ = false;  // a kernel driver (cdc_acm) was bound when we claimed
+  std::vector<std::uint8_t> detached_;  // interfaces whose kernel driver (cdc_acm) we detached
   std::vector<std::uint8_t> claimed_;
 };
 

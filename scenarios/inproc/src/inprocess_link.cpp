@@ -12,6 +12,7 @@ namespace mtk::inproc {
 using flasher::Millis;
 using flasher::usbError;
 namespace ue = flasher::usb_errors;
+constexpr Millis kTickSlice{5};
 
 // Shared with the device's completion callback and the bus listener, which may outlive a
 // closed link for a moment.
@@ -79,13 +80,28 @@ Result<std::size_t> InProcessLink::transfer(std::unique_ptr<emu::Urb> urb,
                                             const char* what) {
   if (!state_) return usbError(ue::kNoDevice, std::string(what) + ": the link is closed");
   State& s = *state_;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::unique_lock lock(bus_.mutex());
   if (s.gone) return usbError(ue::kNoDevice, std::string(what) + ": the device was unplugged");
   const std::uint64_t id = s.nextId++;
   urb->id = id;
   s.device->submit(std::move(urb));
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  s.cv.wait_until(lock, deadline, [&] { return s.done.count(id) || s.gone; });
+  // Wait in short slices: between them the bus gets its ticks and runs what devices deferred
+  // (a phone unplugging itself), as the USB/IP server's timer does.
+  for (;;) {
+    lock.unlock();
+    bus_.runDeferred();
+    lock.lock();
+    if (s.done.count(id) || s.gone) break;
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) break;
+    s.cv.wait_until(lock, std::min(deadline, now + kTickSlice),
+                    [&] { return s.done.count(id) || s.gone; });
+    if (s.done.count(id) || s.gone) break;
+    lock.unlock();
+    bus_.tick();
+    lock.lock();
+  }
   auto it = s.done.find(id);
   if (it == s.done.end()) {
     // Cancel before returning: the URB may point at the caller's buffer.
@@ -166,6 +182,7 @@ Result<std::unique_ptr<flasher::Transport>> InProcessLocator::waitFor(
     }
     if (std::chrono::steady_clock::now() >= deadline) break;
     std::this_thread::sleep_for(Millis(1));
+    bus_.tick();
   }
   return usbError(ue::kNotFound, "no matching device appeared on the in-process bus within " +
                                      std::to_string(timeout.count()) + " ms");

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "mtk/emu/clock.hpp"
 #include "mtk/emu/usb_device.hpp"
 #include "mtk/error.hpp"
 #include "mtk/wire/usbip.hpp"
@@ -23,7 +24,8 @@ namespace mtk::emu {
 
 class DeviceBus {
  public:
-  explicit DeviceBus(std::uint32_t busnum = 1) : busnum_(busnum) {}
+  explicit DeviceBus(std::uint32_t busnum = 1, const Clock* clock = nullptr)
+      : busnum_(busnum), clock_(clock ? clock : &steady_) {}
 
   // The lock every caller into a device must hold.
   std::mutex& mutex() const { return mutex_; }
@@ -36,6 +38,9 @@ class DeviceBus {
   void plug(const std::string& busid, std::shared_ptr<UsbDevice> device);
   // Unplugs: pending URBs are dropped and whoever attached the port is told (listeners).
   void unplug(const std::string& busid);
+  // Unplugs only if the port still holds `device` (a phone acting on a decision it took
+  // earlier must not unplug the identity that has replaced it since).
+  void unplugIf(const std::string& busid, const std::shared_ptr<UsbDevice>& device);
 
   // The plugged devices, as OP_REP_DEVLIST describes them.
   std::vector<wire::usbip::DeviceRecord> list() const;
@@ -59,6 +64,21 @@ class DeviceBus {
   // The device currently in a port (nullptr when empty). Callers hold mutex() while using it.
   std::shared_ptr<UsbDevice> device(const std::string& busid) const;
 
+  // --- time and deferred work, for virtual phones ---
+  const Clock& clock() const { return *clock_; }
+  // Things that act on their own after a while (the preloader booting on) register here;
+  // tick() calls them, under the lock, with the clock's time. Exports call tick() every few
+  // milliseconds while they run; tests with a ManualClock call it after advancing the clock.
+  using Ticker = std::function<void(Clock::time_point)>;
+  int addTicker(Ticker ticker);
+  void removeTicker(int token);
+  void tick();
+  // Work a device asks for from inside a callback (under the lock), such as unplugging itself
+  // or re-enumerating, runs later without the lock: exports call runDeferred() after each
+  // call into a device. Callable with or without the lock held.
+  void defer(std::function<void()> action);
+  void runDeferred();
+
  private:
   struct Port {
     std::uint32_t portNumber = 0;
@@ -76,6 +96,12 @@ class DeviceBus {
   std::uint32_t nextPort_ = 1;
   std::uint32_t nextDevnum_ = 2;  // devnum 1 is the root hub on a real bus
   std::uint64_t nextGeneration_ = 1;
+  SteadyClock steady_;
+  const Clock* clock_;
+  std::map<int, Ticker> tickers_;  // guarded by mutex_
+  int nextTicker_ = 1;
+  std::mutex deferredMutex_;
+  std::vector<std::function<void()>> deferred_;
   std::mutex listenersMutex_;
   std::map<int, UnplugListener> listeners_;
   int nextToken_ = 1;

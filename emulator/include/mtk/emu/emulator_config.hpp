@@ -10,12 +10,33 @@
 //       pid: 0x2000
 //       speed: high        # high | full
 //       count: 2           # plugs 2 such devices (busids 1-1, 1-2)
+//     - kind: phone        # a virtual MediaTek phone (BROM, preloader, DA)
+//       chip: MT6765       # any chip of wire/chips.hpp, by name or scatter platform name
+//       boot: preloader    # preloader | brom (brom = volume-down held at power-on)
+//       has_preloader: true       # false: boot1 holds no valid preloader (BROM only)
+//       preloader_window_ms: 2000 # how long the preloader listens; 0 = forever
+//       ready_banner: false       # the preloader prints READY while it listens
+//       hw_sub_code: 0x8a00
+//       hw_version: 0xca00
+//       sw_version: 0x0000
+//       bl_version: 3             # preloader's GET_BL_VER (>2: has ME ID / SoC ID)
+//       brom_version: 5
+//       me_id: 00112233445566778899aabbccddeeff   # 16 bytes hex (default: derived)
+//       soc_id: ...                               # 32 bytes hex (default: derived)
+//       security: {sbc: false, sla: false, daa: false}  # or target_config: 0x0
+//       da_accept_sha256: [hex, ...]  # DA images DAA accepts (SHA-256 of the SEND_DA data)
+//       da_silent: false              # the DA never answers after JUMP_DA
+//       corrupt_upload_at: 1000       # damage one byte of SEND_DA data in transit
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include <memory>
+
 #include "mtk/emu/device_bus.hpp"
+#include "mtk/emu/phone/phone_spec.hpp"
+#include "mtk/emu/phone/virtual_phone.hpp"
 #include "mtk/error.hpp"
 
 namespace mtk::emu {
@@ -26,6 +47,9 @@ struct PhoneConfig {
   std::uint16_t pid = 0x2000;
   wire::usbip::Speed speed = wire::usbip::Speed::High;
   unsigned count = 1;
+  // kind: phone
+  PhoneSpec spec;
+  bool bootBrom = false;  // power on with volume-down held
 };
 
 struct EmulatorConfig {
@@ -42,8 +66,10 @@ struct PluggedDevice {
   std::string busid;
   std::string description;  // "0e8d:2000 echo test device (high speed)"
 };
-// Plugs every configured phone into the bus, in order.
-Result<std::vector<PluggedDevice>> plugConfiguredDevices(DeviceBus& bus,
-                                                         const EmulatorConfig& config);
+// Plugs every configured device into the bus, in order, and powers the phones on. Phones are
+// kept in `phones` (they must outlive their use of the bus).
+Result<std::vector<PluggedDevice>> plugConfiguredDevices(
+    DeviceBus& bus, const EmulatorConfig& config,
+    std::vector<std::unique_ptr<VirtualPhone>>* phones = nullptr);
 
 }  // namespace mtk::emu

@@ -1,0 +1,63 @@
+#pragma once
+// The device side of the BootROM / preloader command protocol (mtk-protocols.md §2), written
+// as a coroutine that reads like the spec. It runs until a JUMP_DA succeeds; the phone then
+// hands the USB pipe to the DA stage.
+//
+// BROM and preloader differ where hosts key on it: GET_BL_VER (BROM echoes 0xFE, the preloader
+// answers its version), GET_VERSION, the commands each one knows, the stray 0xA0 the preloader
+// swallows before its handshake, and what a DAA failure looks like (BROM answers 0x7024; the
+// preloader wipes the DA and stops answering).
+
+#include <cstdint>
+#include <functional>
+
+#include "mtk/emu/phone/device_io.hpp"
+#include "mtk/emu/phone/phone_spec.hpp"
+#include "mtk/emu/phone/register_space.hpp"
+#include "mtk/emu/task.hpp"
+
+namespace mtk::emu {
+
+enum class BootMode { Brom, Preloader };
+
+class BromProtocol {
+ public:
+  // Called (under the bus lock) when the host completes the start command.
+  using Started = std::function<void()>;
+  BromProtocol(BootMode mode, const PhoneSpec& spec, DeviceIo& io, RegisterSpace& registers,
+               Started onStarted);
+
+  // Handshake, then commands until a successful JUMP_DA.
+  Task<void> run();
+
+  const wire::Bytes& da1() const { return da_; }
+  std::uint32_t da1Address() const { return daAddress_; }
+  std::uint32_t da1SignatureLength() const { return daSigLen_; }
+
+  static constexpr std::size_t kMaxDaBytes = 4u << 20;  // DA1 runs from SRAM: it is small
+
+ private:
+  Task<void> handshake();
+  Task<bool> command(std::uint8_t cmd);  // true after a successful JUMP_DA
+  Task<std::uint32_t> echoU32();
+  Task<void> readRegisters(bool wide);
+  Task<void> writeRegisters(bool wide, bool echoValues);
+  Task<void> sendDa();
+  Task<bool> jumpDa();
+  Task<void> upload(std::uint32_t length);  // SEND_CERT / SEND_AUTH data + checksum
+  std::uint16_t sendDaStatus(std::uint32_t address, std::uint32_t length, std::uint32_t sigLen) const;
+  bool daAccepted() const;
+
+  BootMode mode_;
+  const PhoneSpec& spec_;
+  DeviceIo& io_;
+  RegisterSpace& regs_;
+  Started onStarted_;
+  wire::Bytes da_;
+  std::uint32_t daAddress_ = 0;
+  std::uint32_t daSigLen_ = 0;
+  bool daLoaded_ = false;
+  bool slaPassed_ = false;
+};
+
+}  // namespace mtk::emu

@@ -1,0 +1,62 @@
+#pragma once
+// A virtual MediaTek phone on one port of a DeviceBus. It powers on into its preloader
+// (0e8d:2000, high speed), which listens for a handshake for a short window and then boots on
+// (leaves USB) unless a host started talking; with volume-down held, or without a valid
+// preloader, it stays in BROM mode (0e8d:0003, full speed). After JUMP_DA the DA stage owns the
+// USB pipe.
+//
+// Methods are called from outside the device model (tests, the CLI, scenarios) without the bus
+// lock; the phone takes it as needed and changes USB identity through the bus.
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "mtk/emu/device_bus.hpp"
+#include "mtk/emu/phone/phone_spec.hpp"
+#include "mtk/emu/phone/register_space.hpp"
+
+namespace mtk::emu {
+
+enum class PhoneState {
+  Off,
+  Brom,                // BROM mode, waiting for a host
+  PreloaderListening,  // the short window after power-on
+  BootedOn,            // the window passed: the phone boots Android and leaves USB
+  Connected,           // a host completed the handshake (BROM or preloader)
+  Da,                  // the DA runs
+};
+const char* phoneStateName(PhoneState s);
+
+class VirtualPhone {
+ public:
+  VirtualPhone(DeviceBus& bus, std::string busid, PhoneSpec spec);
+  ~VirtualPhone();
+  VirtualPhone(const VirtualPhone&) = delete;
+  VirtualPhone& operator=(const VirtualPhone&) = delete;
+
+  void powerOn(bool holdVolumeDown = false);
+  void powerOff();
+  // The cable: pulling it drops the phone off USB (a phone on battery keeps running, but the
+  // download session is gone); plugging it back in powers it on again through its normal path.
+  void unplugCable();
+  void plugCable(bool holdVolumeDown = false);
+
+  PhoneState state() const;
+  const std::string& busid() const { return busid_; }
+  const PhoneSpec& spec() const { return spec_; }
+  // A copy of the register log etc.; taken under the bus lock.
+  bool watchdogDisabled() const;
+
+ private:
+  struct Shared;  // state shared with the USB function, which may outlive a powered-off phone
+  void plugMode(int mode);
+
+  DeviceBus& bus_;
+  std::string busid_;
+  PhoneSpec spec_;
+  std::shared_ptr<Shared> shared_;
+  int ticker_ = 0;
+};
+
+}  // namespace mtk::emu

@@ -1,0 +1,106 @@
+// The `kind: phone` keys of mtkemu's configuration (reference: emulator_config.hpp).
+#include <algorithm>
+
+#include "../config_yaml.hpp"
+#include "mtk/emu/emulator_config.hpp"
+#include "mtk/wire/brom.hpp"
+
+namespace mtk::emu {
+
+namespace brom = wire::brom;
+
+Status parsePhoneKey(const std::string& file, const std::string& key, const YAML::Node& v, PhoneConfig& pc) {
+  PhoneSpec& s = pc.spec;
+  auto u16 = [&](std::uint16_t& field) -> Status {
+    auto n = config::number<std::uint16_t>(file, v, key, 0, 0xffff);
+    if (!n) return std::move(n).error();
+    field = *n;
+    return {};
+  };
+  auto u8 = [&](std::uint8_t& field) -> Status {
+    auto n = config::number<std::uint8_t>(file, v, key, 0, 0xff);
+    if (!n) return std::move(n).error();
+    field = *n;
+    return {};
+  };
+  auto flag = [&](bool& field) -> Status {
+    auto b = config::boolean(file, v, key);
+    if (!b) return std::move(b).error();
+    field = *b;
+    return {};
+  };
+  if (key == "chip") {
+    s.chip = wire::chipByName(v.as<std::string>());
+    if (!s.chip) return config::error(file, v, "unknown chip '" + v.as<std::string>() + "'");
+    return {};
+  }
+  if (key == "boot") {
+    const auto m = v.as<std::string>();
+    if (m != "preloader" && m != "brom") return config::error(file, v, "boot must be 'preloader' or 'brom'");
+    pc.bootBrom = m == "brom";
+    return {};
+  }
+  if (key == "has_preloader") return flag(s.hasPreloader);
+  if (key == "ready_banner") return flag(s.readyBanner);
+  if (key == "da_silent") return flag(s.daSilent);
+  if (key == "hw_sub_code") return u16(s.hwSubCode);
+  if (key == "hw_version") return u16(s.hwVersion);
+  if (key == "sw_version") return u16(s.swVersion);
+  if (key == "bl_version") return u8(s.preloaderVersion);
+  if (key == "brom_version") return u8(s.bromVersion);
+  if (key == "preloader_window_ms") {
+    auto n = config::number<long long>(file, v, key, 0, 3'600'000);
+    if (!n) return std::move(n).error();
+    s.preloaderWindow = *n ? std::chrono::milliseconds(*n) : std::chrono::hours(24 * 365);
+    return {};
+  }
+  if (key == "corrupt_upload_at") {
+    auto n = config::number<std::size_t>(file, v, key, 0, 1 << 30);
+    if (!n) return std::move(n).error();
+    s.corruptUploadAt = *n;
+    return {};
+  }
+  if (key == "me_id" || key == "soc_id") {
+    const bool me = key == "me_id";
+    auto b = config::hexBytes(file, v, key, me ? s.meId.size() : s.socId.size());
+    if (!b) return std::move(b).error();
+    std::copy(b->begin(), b->end(), me ? s.meId.begin() : s.socId.begin());
+    return {};
+  }
+  if (key == "target_config") {
+    auto n = config::number<std::uint32_t>(file, v, key, 0, 0xffffffffll);
+    if (!n) return std::move(n).error();
+    s.targetConfig = *n;
+    return {};
+  }
+  if (key == "security") {
+    static const std::pair<const char*, std::uint32_t> bits[] = {
+        {"sbc", brom::CFG_SBC}, {"sla", brom::CFG_SLA}, {"daa", brom::CFG_DAA}, {"epp", brom::CFG_EPP},
+        {"cert", brom::CFG_CERT_REQUIRED}, {"mem_read_auth", brom::CFG_MEM_READ_AUTH},
+        {"mem_write_auth", brom::CFG_MEM_WRITE_AUTH}, {"c8_blocked", brom::CFG_CMD_C8_BLOCKED}};
+    if (!v.IsMap()) return config::error(file, v, "security must be a mapping such as {daa: true}");
+    for (const auto& kv : v) {
+      const auto name = kv.first.as<std::string>();
+      auto it = std::find_if(std::begin(bits), std::end(bits), [&](const auto& b) { return name == b.first; });
+      if (it == std::end(bits)) return config::error(file, kv.first, "unknown security flag '" + name + "'");
+      auto on = config::boolean(file, kv.second, name);
+      if (!on) return std::move(on).error();
+      s.targetConfig = *on ? (s.targetConfig | it->second) : (s.targetConfig & ~it->second);
+    }
+    return {};
+  }
+  if (key == "da_accept_sha256") {
+    if (!v.IsSequence()) return config::error(file, v, "da_accept_sha256 must be a list of hex digests");
+    for (const auto& d : v) {
+      auto b = config::hexBytes(file, d, key, 32);
+      if (!b) return std::move(b).error();
+      std::string hex = d.as<std::string>();
+      std::transform(hex.begin(), hex.end(), hex.begin(), [](unsigned char c) { return std::tolower(c); });
+      s.acceptedDaSha256.push_back(hex);
+    }
+    return {};
+  }
+  return config::error(file, v, "unknown phone key '" + key + "'");
+}
+
+}  // namespace mtk::emu

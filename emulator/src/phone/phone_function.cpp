@@ -1,0 +1,62 @@
+#include "phone_function.hpp"
+
+#include "mtk/wire/brom.hpp"
+
+namespace mtk::emu {
+
+namespace {
+constexpr std::uint8_t kDataEp = 1;  // bulk 0x01 / 0x81 of the CDC data interface
+}
+
+PhoneFunction::PhoneFunction(BootMode mode, const PhoneSpec& spec, RegisterSpace& registers,
+                             Events events)
+    : spec_(spec),
+      events_(std::move(events)),
+      io_(pipe_, kDataEp),
+      brom_(mode, spec, io_, registers, [this] {
+        if (events_.started) events_.started();
+      }) {}
+
+void PhoneFunction::bind(EndpointPort& port) {
+  UsbFunction::bind(port);
+  io_.bind(&port);
+  if (!started_) {
+    started_ = true;
+    main_ = main();
+    main_.start();  // runs until it first needs host bytes
+  }
+}
+
+std::optional<wire::Bytes> PhoneFunction::onControl(const wire::usb::SetupPacket& setup,
+                                                    wire::ByteSpan outData) {
+  return cdc_.handle(setup, outData);
+}
+
+std::size_t PhoneFunction::onOut(std::uint8_t ep, wire::ByteSpan data) {
+  if (ep != kDataEp) return data.size();
+  if (data.empty()) return 0;  // ZLPs mark transfer ends; the byte stream ignores them
+  return pipe_.push(data);
+}
+
+void PhoneFunction::onInWanted(std::uint8_t ep, std::size_t) {
+  if (ep == kDataEp) io_.onInWanted();
+}
+
+void PhoneFunction::sendReadyBanner() {
+  if (port_ && port_->queuedIn(kDataEp) < 64) io_.send(wire::Bytes{'R', 'E', 'A', 'D', 'Y'});
+}
+
+Task<void> PhoneFunction::main() {
+  co_await brom_.run();
+  if (events_.jumped) events_.jumped();
+  co_await daStage();
+}
+
+// Until the DA protocol is emulated in full, the DA only announces itself with its sync byte
+// (V5: 0xC0, §3.5) and then reads what it is sent. A silent DA never announces itself.
+Task<void> PhoneFunction::daStage() {
+  if (!spec_.daSilent) io_.send8(wire::brom::kDaSyncChar);
+  for (;;) co_await io_.read(1);
+}
+
+}  // namespace mtk::emu

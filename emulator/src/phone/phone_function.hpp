@@ -1,0 +1,49 @@
+#pragma once
+// The USB function of a phone in BROM or preloader mode: the CDC requests, the OUT byte
+// stream, and the protocol coroutine (BROM/preloader commands, then the DA stage).
+
+#include <functional>
+#include <memory>
+
+#include "mtk/emu/cdc_acm.hpp"
+#include "mtk/emu/input_pipe.hpp"
+#include "mtk/emu/phone/brom_protocol.hpp"
+#include "mtk/emu/phone/device_io.hpp"
+#include "mtk/emu/task.hpp"
+#include "mtk/emu/usb_function.hpp"
+
+namespace mtk::emu {
+
+class PhoneFunction final : public UsbFunction {
+ public:
+  struct Events {
+    std::function<void()> started;  // the host completed the handshake
+    std::function<void()> jumped;   // JUMP_DA succeeded: the DA runs
+  };
+  PhoneFunction(BootMode mode, const PhoneSpec& spec, RegisterSpace& registers, Events events);
+
+  void bind(EndpointPort& port) override;
+  std::optional<wire::Bytes> onControl(const wire::usb::SetupPacket& setup,
+                                       wire::ByteSpan outData) override;
+  std::size_t onOut(std::uint8_t ep, wire::ByteSpan data) override;
+  void onInWanted(std::uint8_t ep, std::size_t wanted) override;
+
+  // The preloader's "READY" banner while it listens and a tool set the line coding.
+  void sendReadyBanner();
+  bool toolPresent() const { return cdc_.lineCodingSet(); }
+
+ private:
+  Task<void> main();
+  Task<void> daStage();
+
+  const PhoneSpec& spec_;
+  Events events_;
+  InputPipe pipe_;
+  DeviceIo io_;
+  CdcAcmState cdc_;
+  BromProtocol brom_;
+  Task<void> main_;
+  bool started_ = false;
+};
+
+}  // namespace mtk::emu

@@ -1,0 +1,116 @@
+#include "mtk/emu/phone/virtual_phone.hpp"
+
+#include "mtk/emu/mtk_descriptors.hpp"
+#include "phone_function.hpp"
+
+namespace mtk::emu {
+
+namespace {
+constexpr int kModeBrom = 0;
+constexpr int kModePreloader = 1;
+constexpr std::chrono::milliseconds kBannerPeriod{100};
+}  // namespace
+
+const char* phoneStateName(PhoneState s) {
+  switch (s) {
+    case PhoneState::Off: return "off";
+    case PhoneState::Brom: return "brom";
+    case PhoneState::PreloaderListening: return "preloader (listening)";
+    case PhoneState::BootedOn: return "booted on (left USB)";
+    case PhoneState::Connected: return "connected";
+    case PhoneState::Da: return "da";
+  }
+  return "?";
+}
+
+// Guarded by the bus lock, except `state`, which is also read without it.
+struct VirtualPhone::Shared {
+  explicit Shared(const PhoneSpec& spec) : registers(spec) {}
+  std::atomic<PhoneState> state{PhoneState::Off};
+  Clock::time_point windowDeadline{};
+  Clock::time_point lastBanner{};
+  RegisterSpace registers;
+  std::shared_ptr<PhoneFunction> function;
+  std::shared_ptr<UsbDevice> device;
+};
+
+VirtualPhone::VirtualPhone(DeviceBus& bus, std::string busid, PhoneSpec spec)
+    : bus_(bus), busid_(std::move(busid)), spec_(std::move(spec)), shared_(std::make_shared<Shared>(spec_)) {
+  // Runs under the bus lock: it may only look at state and defer bus changes.
+  ticker_ = bus_.addTicker([this, shared = shared_](Clock::time_point now) {
+    if (shared->state != PhoneState::PreloaderListening) return;
+    if (now >= shared->windowDeadline) {
+      shared->state = PhoneState::BootedOn;
+      bus_.defer([&bus = bus_, busid = busid_, device = shared->device] { bus.unplugIf(busid, device); });
+      return;
+    }
+    if (spec_.readyBanner && shared->function && shared->function->toolPresent() &&
+        now - shared->lastBanner >= kBannerPeriod) {
+      shared->lastBanner = now;
+      shared->function->sendReadyBanner();
+    }
+  });
+}
+
+VirtualPhone::~VirtualPhone() {
+  bus_.removeTicker(ticker_);
+  powerOff();
+  bus_.runDeferred();  // nothing queued may refer to this phone afterwards
+}
+
+void VirtualPhone::plugMode(int mode) {
+  const bool brom = mode == kModeBrom;
+  MtkPortIdentity id;
+  id.pid = brom ? kPidBrom : kPidPreloader;
+  id.speed = brom ? wire::usbip::Speed::Full : wire::usbip::Speed::High;
+  id.product = brom ? "MT65xx BootROM" : "MT65xx Preloader";
+  std::shared_ptr<Shared> shared = shared_;
+  PhoneFunction::Events events;
+  events.started = [shared] {
+    if (shared->state == PhoneState::PreloaderListening || shared->state == PhoneState::Brom) {
+      shared->state = PhoneState::Connected;
+    }
+  };
+  events.jumped = [shared] { shared->state = PhoneState::Da; };
+  auto function = std::make_shared<PhoneFunction>(brom ? BootMode::Brom : BootMode::Preloader, spec_,
+                                                  shared->registers, std::move(events));
+  auto device = std::make_shared<UsbDevice>(mtkCdcDescriptors(id), function);
+  {
+    std::lock_guard lock(bus_.mutex());
+    shared->function = function;
+    shared->device = device;
+    shared->state = brom ? PhoneState::Brom : PhoneState::PreloaderListening;
+    shared->windowDeadline = bus_.clock().now() + spec_.preloaderWindow;
+    shared->lastBanner = bus_.clock().now();
+  }
+  bus_.plug(busid_, std::move(device));
+}
+
+void VirtualPhone::powerOn(bool holdVolumeDown) {
+  if (state() != PhoneState::Off && state() != PhoneState::BootedOn) return;
+  plugMode(holdVolumeDown || !spec_.hasPreloader ? kModeBrom : kModePreloader);
+}
+
+void VirtualPhone::powerOff() {
+  std::shared_ptr<UsbDevice> device;
+  {
+    std::lock_guard lock(bus_.mutex());
+    shared_->state = PhoneState::Off;
+    device = std::move(shared_->device);
+    shared_->function.reset();
+  }
+  if (device) bus_.unplugIf(busid_, device);
+}
+
+void VirtualPhone::unplugCable() { powerOff(); }
+
+void VirtualPhone::plugCable(bool holdVolumeDown) { powerOn(holdVolumeDown); }
+
+PhoneState VirtualPhone::state() const { return shared_->state; }
+
+bool VirtualPhone::watchdogDisabled() const {
+  std::lock_guard lock(bus_.mutex());
+  return shared_->registers.watchdogDisabled();
+}
+
+}  // namespace mtk::emu
