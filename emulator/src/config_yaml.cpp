@@ -4,7 +4,8 @@ namespace mtk::emu::config {
 
 Error error(const std::string& file, const YAML::Node& node, const std::string& message) {
   std::string where = file;
-  if (node.IsDefined() && node.Mark().line >= 0) where += ":" + std::to_string(node.Mark().line + 1);
+  if (node.IsDefined() && node.Mark().line >= 0)
+    where += ":" + std::to_string(node.Mark().line + 1);
   return makeError(-1, "EMU_CONFIG_INVALID", where + ": " + message,
                    "see the reference at the top of emulator/include/mtk/emu/emulator_config.hpp");
 }
@@ -21,11 +22,13 @@ Result<wire::Bytes> hexBytes(const std::string& file, const YAML::Node& n, const
                              std::size_t size) {
   const std::string s = n.as<std::string>();
   if (s.size() != 2 * size || s.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
-    return error(file, n, key + " must be " + std::to_string(size) + " bytes in hex (" +
-                              std::to_string(2 * size) + " digits)");
+    return error(file, n,
+                 key + " must be " + std::to_string(size) + " bytes in hex (" +
+                     std::to_string(2 * size) + " digits)");
   }
   wire::Bytes out(size);
-  for (std::size_t i = 0; i < size; ++i) out[i] = static_cast<std::uint8_t>(std::stoul(s.substr(2 * i, 2), nullptr, 16));
+  for (std::size_t i = 0; i < size; ++i)
+    out[i] = static_cast<std::uint8_t>(std::stoul(s.substr(2 * i, 2), nullptr, 16));
   return out;
 }
 

@@ -13,12 +13,13 @@ namespace mtk::emu::config {
 Error error(const std::string& file, const YAML::Node& node, const std::string& message);
 
 template <class T>
-Result<T> number(const std::string& file, const YAML::Node& n, const std::string& key, long long min,
-                 long long max) {
+Result<T> number(const std::string& file, const YAML::Node& n, const std::string& key,
+                 long long min, long long max) {
   try {
     auto v = n.as<long long>();
     if (v < min || v > max) {
-      return error(file, n, key + " must be between " + std::to_string(min) + " and " + std::to_string(max));
+      return error(file, n,
+                   key + " must be between " + std::to_string(min) + " and " + std::to_string(max));
     }
     return static_cast<T>(v);
   } catch (const YAML::Exception&) {

@@ -9,7 +9,8 @@ namespace mtk::wire {
 struct Sha256::Ctx {
   EVP_MD_CTX* md = EVP_MD_CTX_new();
   Ctx() {
-    if (!md || EVP_DigestInit_ex(md, EVP_sha256(), nullptr) != 1) throw std::runtime_error("SHA-256 unavailable");
+    if (!md || EVP_DigestInit_ex(md, EVP_sha256(), nullptr) != 1)
+      throw std::runtime_error("SHA-256 unavailable");
   }
   ~Ctx() { EVP_MD_CTX_free(md); }
 };

@@ -1,6 +1,7 @@
 #include "mtk/emu/phone/brom_protocol.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "mtk/wire/brom.hpp"
 #include "mtk/wire/sha256.hpp"
@@ -9,13 +10,12 @@ namespace mtk::emu {
 
 namespace brom = wire::brom;
 
-BromProtocol::BromProtocol(BootMode mode, const PhoneSpec& spec, DeviceIo& io, RegisterSpace& registers,
-                           Started onStarted)
+BromProtocol::BromProtocol(BootMode mode, const PhoneSpec& spec, DeviceIo& io,
+                           RegisterSpace& registers, Started onStarted)
     : mode_(mode), spec_(spec), io_(io), regs_(registers), onStarted_(std::move(onStarted)) {}
 
 Task<void> BromProtocol::run() {
   co_await handshake();
-  if (onStarted_) onStarted_();
   for (;;) {
     const std::uint8_t cmd = co_await io_.u8();
     if (co_await command(cmd)) co_return;
@@ -25,18 +25,33 @@ Task<void> BromProtocol::run() {
 // Start command, byte by byte (§2.2). Per byte: the expected one is answered with its
 // complement; anything else with byte+1, and the sequence starts over. The preloader first
 // swallows one 0xA0 without answering: that is what switches it from listening to handshaking,
-// and why hosts send one extra 0xA0 to a preloader.
+// and why hosts send one extra 0xA0 to a preloader. Newer preloaders (GET_BL_VER > 2) also
+// take a repeated 0xA0 in mid-sequence as a restart at the second byte, without answering.
 Task<void> BromProtocol::handshake() {
+  std::optional<std::uint8_t> pending;
   if (mode_ == BootMode::Preloader) {
     while (co_await io_.u8() != brom::kStartCommand[0]) {
     }
+  } else {
+    pending = co_await io_.u8();
   }
+  // A handshake has begun: the preloader no longer boots on, nor prints READY.
+  if (onStarted_) onStarted_();
+  const bool newPreloader = mode_ == BootMode::Preloader && spec_.preloaderVersion > 2;
   std::size_t i = 0;
   while (i < brom::kStartCommand.size()) {
-    const std::uint8_t b = co_await io_.u8();
+    std::uint8_t b;
+    if (pending) {
+      b = *pending;
+      pending.reset();
+    } else {
+      b = co_await io_.u8();
+    }
     if (b == brom::kStartCommand[i]) {
       io_.send8(brom::startReply(b));
       ++i;
+    } else if (newPreloader && i > 0 && b == brom::kStartCommand[0]) {
+      i = 1;
     } else {
       io_.send8(static_cast<std::uint8_t>(b + 1));
       i = 0;
@@ -79,7 +94,7 @@ Task<bool> BromProtocol::command(std::uint8_t cmd) {
       io_.sendBe16(brom::STATUS_OK);
       break;
     case brom::GET_PL_CAP:
-      if (isBrom) break;  // a BROM does not know it: echo only
+      if (isBrom) break;                                     // a BROM does not know it: echo only
       io_.sendBe32(spec_.preloaderVersion > 2 ? 0x7 : 0x0);  // XFLASH | MEID | SOCID
       io_.sendBe32(0);
       break;
@@ -223,9 +238,8 @@ Task<void> BromProtocol::sendDa() {
   daLoaded_ = false;
   da_.clear();
   da_.reserve(length);
-  co_await io_.in().stream(length, [this](wire::ByteSpan piece) {
-    da_.insert(da_.end(), piece.begin(), piece.end());
-  });
+  co_await io_.in().stream(
+      length, [this](wire::ByteSpan piece) { da_.insert(da_.end(), piece.begin(), piece.end()); });
   if (spec_.corruptUploadAt && *spec_.corruptUploadAt < da_.size()) {
     da_[*spec_.corruptUploadAt] ^= 0x5a;  // as if a byte was damaged on the cable
   }

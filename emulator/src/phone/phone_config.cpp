@@ -9,7 +9,8 @@ namespace mtk::emu {
 
 namespace brom = wire::brom;
 
-Status parsePhoneKey(const std::string& file, const std::string& key, const YAML::Node& v, PhoneConfig& pc) {
+Status parsePhoneKey(const std::string& file, const std::string& key, const YAML::Node& v,
+                     PhoneConfig& pc) {
   PhoneSpec& s = pc.spec;
   auto u16 = [&](std::uint16_t& field) -> Status {
     auto n = config::number<std::uint16_t>(file, v, key, 0, 0xffff);
@@ -36,7 +37,8 @@ Status parsePhoneKey(const std::string& file, const std::string& key, const YAML
   }
   if (key == "boot") {
     const auto m = v.as<std::string>();
-    if (m != "preloader" && m != "brom") return config::error(file, v, "boot must be 'preloader' or 'brom'");
+    if (m != "preloader" && m != "brom")
+      return config::error(file, v, "boot must be 'preloader' or 'brom'");
     pc.bootBrom = m == "brom";
     return {};
   }
@@ -75,14 +77,21 @@ Status parsePhoneKey(const std::string& file, const std::string& key, const YAML
   }
   if (key == "security") {
     static const std::pair<const char*, std::uint32_t> bits[] = {
-        {"sbc", brom::CFG_SBC}, {"sla", brom::CFG_SLA}, {"daa", brom::CFG_DAA}, {"epp", brom::CFG_EPP},
-        {"cert", brom::CFG_CERT_REQUIRED}, {"mem_read_auth", brom::CFG_MEM_READ_AUTH},
-        {"mem_write_auth", brom::CFG_MEM_WRITE_AUTH}, {"c8_blocked", brom::CFG_CMD_C8_BLOCKED}};
+        {"sbc", brom::CFG_SBC},
+        {"sla", brom::CFG_SLA},
+        {"daa", brom::CFG_DAA},
+        {"epp", brom::CFG_EPP},
+        {"cert", brom::CFG_CERT_REQUIRED},
+        {"mem_read_auth", brom::CFG_MEM_READ_AUTH},
+        {"mem_write_auth", brom::CFG_MEM_WRITE_AUTH},
+        {"c8_blocked", brom::CFG_CMD_C8_BLOCKED}};
     if (!v.IsMap()) return config::error(file, v, "security must be a mapping such as {daa: true}");
     for (const auto& kv : v) {
       const auto name = kv.first.as<std::string>();
-      auto it = std::find_if(std::begin(bits), std::end(bits), [&](const auto& b) { return name == b.first; });
-      if (it == std::end(bits)) return config::error(file, kv.first, "unknown security flag '" + name + "'");
+      auto it = std::find_if(std::begin(bits), std::end(bits),
+                             [&](const auto& b) { return name == b.first; });
+      if (it == std::end(bits))
+        return config::error(file, kv.first, "unknown security flag '" + name + "'");
       auto on = config::boolean(file, kv.second, name);
       if (!on) return std::move(on).error();
       s.targetConfig = *on ? (s.targetConfig | it->second) : (s.targetConfig & ~it->second);
@@ -90,12 +99,14 @@ Status parsePhoneKey(const std::string& file, const std::string& key, const YAML
     return {};
   }
   if (key == "da_accept_sha256") {
-    if (!v.IsSequence()) return config::error(file, v, "da_accept_sha256 must be a list of hex digests");
+    if (!v.IsSequence())
+      return config::error(file, v, "da_accept_sha256 must be a list of hex digests");
     for (const auto& d : v) {
       auto b = config::hexBytes(file, d, key, 32);
       if (!b) return std::move(b).error();
       std::string hex = d.as<std::string>();
-      std::transform(hex.begin(), hex.end(), hex.begin(), [](unsigned char c) { return std::tolower(c); });
+      std::transform(hex.begin(), hex.end(), hex.begin(),
+                     [](unsigned char c) { return std::tolower(c); });
       s.acceptedDaSha256.push_back(hex);
     }
     return {};

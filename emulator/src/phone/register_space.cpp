@@ -30,9 +30,11 @@ void RegisterSpace::write32(std::uint32_t address, std::uint32_t value) {
 
 void RegisterSpace::write16(std::uint32_t address, std::uint16_t value) {
   std::uint32_t& word = words_[address & ~3u];
-  word = (address & 2) ? (word & 0x0000ffffu) | std::uint32_t{value} << 16 : (word & 0xffff0000u) | value;
+  word = (address & 2) ? (word & 0x0000ffffu) | std::uint32_t{value} << 16
+                       : (word & 0xffff0000u) | value;
   // 16-bit watchdog chips take the low half of the disable value.
-  if ((address & ~3u) == wdtBase_ && value == (wdtValue_ >> 16 | (wdtValue_ & 0xff))) watchdogDisabled_ = true;
+  if ((address & ~3u) == wdtBase_ && value == (wdtValue_ >> 16 | (wdtValue_ & 0xff)))
+    watchdogDisabled_ = true;
   log(address, value, 16);
 }
 

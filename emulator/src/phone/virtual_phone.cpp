@@ -13,12 +13,18 @@ constexpr std::chrono::milliseconds kBannerPeriod{100};
 
 const char* phoneStateName(PhoneState s) {
   switch (s) {
-    case PhoneState::Off: return "off";
-    case PhoneState::Brom: return "brom";
-    case PhoneState::PreloaderListening: return "preloader (listening)";
-    case PhoneState::BootedOn: return "booted on (left USB)";
-    case PhoneState::Connected: return "connected";
-    case PhoneState::Da: return "da";
+    case PhoneState::Off:
+      return "off";
+    case PhoneState::Brom:
+      return "brom";
+    case PhoneState::PreloaderListening:
+      return "preloader (listening)";
+    case PhoneState::BootedOn:
+      return "booted on (left USB)";
+    case PhoneState::Connected:
+      return "connected";
+    case PhoneState::Da:
+      return "da";
   }
   return "?";
 }
@@ -35,13 +41,17 @@ struct VirtualPhone::Shared {
 };
 
 VirtualPhone::VirtualPhone(DeviceBus& bus, std::string busid, PhoneSpec spec)
-    : bus_(bus), busid_(std::move(busid)), spec_(std::move(spec)), shared_(std::make_shared<Shared>(spec_)) {
+    : bus_(bus),
+      busid_(std::move(busid)),
+      spec_(std::move(spec)),
+      shared_(std::make_shared<Shared>(spec_)) {
   // Runs under the bus lock: it may only look at state and defer bus changes.
   ticker_ = bus_.addTicker([this, shared = shared_](Clock::time_point now) {
     if (shared->state != PhoneState::PreloaderListening) return;
     if (now >= shared->windowDeadline) {
       shared->state = PhoneState::BootedOn;
-      bus_.defer([&bus = bus_, busid = busid_, device = shared->device] { bus.unplugIf(busid, device); });
+      bus_.defer(
+          [&bus = bus_, busid = busid_, device = shared->device] { bus.unplugIf(busid, device); });
       return;
     }
     if (spec_.readyBanner && shared->function && shared->function->toolPresent() &&
@@ -72,8 +82,8 @@ void VirtualPhone::plugMode(int mode) {
     }
   };
   events.jumped = [shared] { shared->state = PhoneState::Da; };
-  auto function = std::make_shared<PhoneFunction>(brom ? BootMode::Brom : BootMode::Preloader, spec_,
-                                                  shared->registers, std::move(events));
+  auto function = std::make_shared<PhoneFunction>(brom ? BootMode::Brom : BootMode::Preloader,
+                                                  spec_, shared->registers, std::move(events));
   auto device = std::make_shared<UsbDevice>(mtkCdcDescriptors(id), function);
   {
     std::lock_guard lock(bus_.mutex());
@@ -102,11 +112,17 @@ void VirtualPhone::powerOff() {
   if (device) bus_.unplugIf(busid_, device);
 }
 
-void VirtualPhone::unplugCable() { powerOff(); }
+void VirtualPhone::unplugCable() {
+  powerOff();
+}
 
-void VirtualPhone::plugCable(bool holdVolumeDown) { powerOn(holdVolumeDown); }
+void VirtualPhone::plugCable(bool holdVolumeDown) {
+  powerOn(holdVolumeDown);
+}
 
-PhoneState VirtualPhone::state() const { return shared_->state; }
+PhoneState VirtualPhone::state() const {
+  return shared_->state;
+}
 
 bool VirtualPhone::watchdogDisabled() const {
   std::lock_guard lock(bus_.mutex());

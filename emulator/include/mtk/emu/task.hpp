@@ -39,7 +39,9 @@ class [[nodiscard]] Task {
  public:
   struct promise_type : detail::PromiseBase {
     std::optional<T> value;
-    Task get_return_object() { return Task(std::coroutine_handle<promise_type>::from_promise(*this)); }
+    Task get_return_object() {
+      return Task(std::coroutine_handle<promise_type>::from_promise(*this));
+    }
     detail::FinalAwaiter<promise_type> final_suspend() const noexcept { return {}; }
     void return_value(T v) { value = std::move(v); }
   };
@@ -75,7 +77,9 @@ template <>
 class [[nodiscard]] Task<void> {
  public:
   struct promise_type : detail::PromiseBase {
-    Task get_return_object() { return Task(std::coroutine_handle<promise_type>::from_promise(*this)); }
+    Task get_return_object() {
+      return Task(std::coroutine_handle<promise_type>::from_promise(*this));
+    }
     detail::FinalAwaiter<promise_type> final_suspend() const noexcept { return {}; }
     void return_void() const noexcept {}
   };

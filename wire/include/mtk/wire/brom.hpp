@@ -14,7 +14,9 @@ namespace mtk::wire::brom {
 // Start command: the host sends these one byte at a time; the device answers each with its
 // bitwise complement (5F F5 AF FA).
 constexpr std::array<std::uint8_t, 4> kStartCommand = {0xa0, 0x0a, 0x50, 0x05};
-constexpr std::uint8_t startReply(std::uint8_t b) { return static_cast<std::uint8_t>(~b); }
+constexpr std::uint8_t startReply(std::uint8_t b) {
+  return static_cast<std::uint8_t>(~b);
+}
 
 // Commands (§2.3).
 constexpr std::uint8_t GET_HW_SW_VER = 0xfc;

@@ -15,16 +15,16 @@ namespace mtk::wire {
 enum class DaMode { Legacy, XFlash, Xml };
 
 struct ChipInfo {
-  std::uint16_t hwCode;       // GET_HW_CODE answer
-  std::uint16_t daCode;       // hw_code field of DA file entries
-  const char* name;           // "MT6765"
-  const char* platforms;      // comma-separated names scatter files use for this chip
-  std::uint32_t wdtBase;      // watchdog mode register
-  std::uint32_t wdtValue;     // value that disables it
-  std::uint32_t da1Address;   // DA stage 1 load address (SRAM)
-  std::uint32_t da2Address;   // DA stage 2 load address (DRAM)
+  std::uint16_t hwCode;      // GET_HW_CODE answer
+  std::uint16_t daCode;      // hw_code field of DA file entries
+  const char* name;          // "MT6765"
+  const char* platforms;     // comma-separated names scatter files use for this chip
+  std::uint32_t wdtBase;     // watchdog mode register
+  std::uint32_t wdtValue;    // value that disables it
+  std::uint32_t da1Address;  // DA stage 1 load address (SRAM)
+  std::uint32_t da2Address;  // DA stage 2 load address (DRAM)
   DaMode daMode;
-  bool is64bit;               // BROM of 64-bit chips: no watchdog write by host tools
+  bool is64bit;  // BROM of 64-bit chips: no watchdog write by host tools
 
   std::vector<std::string> platformNames() const;
   bool matchesPlatform(std::string_view platform) const;  // case-insensitive

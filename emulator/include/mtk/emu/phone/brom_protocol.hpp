@@ -22,7 +22,8 @@ enum class BootMode { Brom, Preloader };
 
 class BromProtocol {
  public:
-  // Called (under the bus lock) when the host completes the start command.
+  // Called (under the bus lock) when a start command begins (for a preloader: the 0xA0 that
+  // switches it from listening to handshaking).
   using Started = std::function<void()>;
   BromProtocol(BootMode mode, const PhoneSpec& spec, DeviceIo& io, RegisterSpace& registers,
                Started onStarted);
@@ -45,7 +46,8 @@ class BromProtocol {
   Task<void> sendDa();
   Task<bool> jumpDa();
   Task<void> upload(std::uint32_t length);  // SEND_CERT / SEND_AUTH data + checksum
-  std::uint16_t sendDaStatus(std::uint32_t address, std::uint32_t length, std::uint32_t sigLen) const;
+  std::uint16_t sendDaStatus(std::uint32_t address, std::uint32_t length,
+                             std::uint32_t sigLen) const;
   bool daAccepted() const;
 
   BootMode mode_;

@@ -1,0 +1,36 @@
+#pragma once
+// Shared pieces of the mtkflash command line: exit codes, error reporting, output helpers.
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+#include "mtk/error.hpp"
+#include "mtk/wire/bytes.hpp"
+
+namespace mtk::cli {
+
+// Exit codes, documented in --help and the README.
+constexpr int kExitOk = 0;
+constexpr int kExitFailed = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitNoDevice = 3;
+
+struct GlobalOptions {
+  std::string device = "usb";
+  bool json = false;
+  int timeoutMs = 60000;
+};
+
+// Prints the error (text on stderr, or a JSON result line) and returns the exit code for it.
+int report(const Error& e, bool json);
+// Prints a stage line: "mtkflash: ..." on stderr, or {"event":"stage",...} with --json.
+void stage(const std::string& text, bool json);
+std::string hex(unsigned v, int digits);
+std::string hexBytes(wire::ByteSpan b);
+
+int cmdDevices(const GlobalOptions& g);
+int cmdProbe(const GlobalOptions& g);
+int cmdIdentify(const GlobalOptions& g, const std::string& expectPlatform);
+
+}  // namespace mtk::cli

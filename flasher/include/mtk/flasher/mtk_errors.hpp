@@ -1,0 +1,44 @@
+#pragma once
+// MediaTek's status names and numbers, as SP Flash Tool users quote them
+// (shared/docs/spflash-codes.tsv, v5.1952 column; tests check every entry against that file).
+// Errors the flasher reports carry one of these plus a sentence a person can act on.
+
+#include <string>
+#include <vector>
+
+#include "mtk/error.hpp"
+
+namespace mtk::flasher {
+
+struct MtkCode {
+  int number;
+  const char* name;
+};
+
+namespace codes {
+inline constexpr MtkCode S_TIMEOUT{1042, "S_TIMEOUT"};
+inline constexpr MtkCode S_UNKNOWN_TARGET_BBCHIP{1018, "S_UNKNOWN_TARGET_BBCHIP"};
+inline constexpr MtkCode S_BROM_DOWNLOAD_DA_FAIL{2004, "S_BROM_DOWNLOAD_DA_FAIL"};
+inline constexpr MtkCode S_BROM_CMD_STARTCMD_FAIL{2005, "S_BROM_CMD_STARTCMD_FAIL"};
+inline constexpr MtkCode S_BROM_FAIL_TO_GET_BBCHIP_HW_VER{2022, "S_BROM_FAIL_TO_GET_BBCHIP_HW_VER"};
+inline constexpr MtkCode S_BROM_CONNECT_TO_BOOTLOADER_FAIL{2032, "S_BROM_CONNECT_TO_BOOTLOADER_FAIL"};
+inline constexpr MtkCode S_BROM_CMD_SEND_DA_FAIL{2033, "S_BROM_CMD_SEND_DA_FAIL"};
+inline constexpr MtkCode S_BROM_CMD_SEND_DA_CHKSUM_DIFF{2034, "S_BROM_CMD_SEND_DA_CHKSUM_DIFF"};
+inline constexpr MtkCode S_BROM_CMD_JUMP_DA_FAIL{2035, "S_BROM_CMD_JUMP_DA_FAIL"};
+inline constexpr MtkCode S_CHIP_TYPE_NOT_MATCH{3184, "S_CHIP_TYPE_NOT_MATCH"};
+inline constexpr MtkCode S_FT_DA_NO_RESPONSE{4001, "S_FT_DA_NO_RESPONSE"};
+inline constexpr MtkCode S_FT_DA_SYNC_INCORRECT{4002, "S_FT_DA_SYNC_INCORRECT"};
+inline constexpr MtkCode S_SECURITY_SLA_FAIL{6004, "S_SECURITY_SLA_FAIL"};
+inline constexpr MtkCode S_SECURITY_DAA_FAIL{6005, "S_SECURITY_DAA_FAIL"};
+inline constexpr MtkCode S_SECURITY_SBC_FAIL{6006, "S_SECURITY_SBC_FAIL"};
+inline constexpr MtkCode S_SECURITY_GET_ME_ID_FAIL{6031, "S_SECURITY_GET_ME_ID_FAIL"};
+}  // namespace codes
+
+// Every code above, for the consistency test and for `mtkflash --help`.
+const std::vector<MtkCode>& allCodes();
+
+inline Error mtkError(const MtkCode& code, std::string message, std::string hint) {
+  return makeError(code.number, code.name, std::move(message), std::move(hint));
+}
+
+}  // namespace mtk::flasher
