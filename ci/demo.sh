@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The main job, end to end on a fresh machine: install what is needed, build, start a virtual
-# phone exported over USB/IP on 127.0.0.1, see it with Linux's own `usbip` tool, and open it
-# with the flasher through its USB/IP client.
-# (Flashing firmware onto the virtual phone arrives with the BROM/DA issues; this script grows
-# with them.)
+# MT6765 exported over USB/IP on 127.0.0.1, see it with Linux's own `usbip` tool, let its
+# preloader window pass, then catch it with the flasher the way a person does (flasher first,
+# then the cable) and identify it through the BROM/preloader protocol.
+# (Flashing firmware arrives with the DA and operations issues; this script grows with them.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash ci/install-deps.sh
@@ -14,9 +14,9 @@ trap 'kill $emu 2>/dev/null || true; wait $emu 2>/dev/null || true; rm -rf "$wor
 
 cat >"$work/phone.yaml" <<'YAML'
 phones:
-  - kind: echo      # the USB test device; MediaTek phone models come with the BROM issue
-    vid: 0x0e8d
-    pid: 0x2000
+  - kind: phone              # a virtual MT6765 in its preloader, like a phone plugged in powered off
+    chip: MT6765
+    preloader_window_ms: 2000  # it listens 2 s, then boots on (leaves USB) as real ones do
 YAML
 "$bin/emulator/cli/mtkemu" --config "$work/phone.yaml" --port 0 >"$work/emu.log" 2>&1 &
 emu=$!
@@ -29,10 +29,19 @@ done
 [[ -n $port ]] || { cat "$work/emu.log"; exit 1; }
 cat "$work/emu.log"
 
-echo "== Linux's usbip tool sees the virtual phone:"
+echo "== Linux's usbip tool sees the virtual phone (its preloader port, 0e8d:2000):"
 usbip --tcp-port "$port" list -r 127.0.0.1
 
-echo "== the flasher opens it over USB/IP:"
-"$bin/flasher/cli/mtkflash" probe --device "usbip://127.0.0.1:$port/1-1" --timeout 5000
+echo "== waiting 2.5 s: the preloader's window passes and the phone boots on, as a real one would"
+sleep 2.5
+usbip --tcp-port "$port" list -r 127.0.0.1 2>&1 | grep -q "0e8d:2000" && { echo "phone still there?"; exit 1; }
+echo "   (gone from USB)"
 
-echo "== demo finished"
+echo "== the flasher waits first; then the cable is plugged in again (SIGUSR1 to mtkemu):"
+"$bin/flasher/cli/mtkflash" identify --device "usbip://127.0.0.1:$port/1-1" --timeout 10000 &
+flasher=$!
+sleep 0.5
+kill -USR1 "$emu"
+wait "$flasher"
+
+echo "== demo finished: the flasher caught the preloader inside its window and identified the phone"

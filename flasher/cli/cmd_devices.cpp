@@ -20,13 +20,15 @@ int cmdDevices(const GlobalOptions& g) {
     for (const auto& r : *list) {
       flasher::UsbipAddress at = *a;
       at.busid = r.busid;
-      out.push_back({{"location", at.url()}, {"vid", hex(r.idVendor, 4)}, {"pid", hex(r.idProduct, 4)}});
+      out.push_back(
+          {{"location", at.url()}, {"vid", hex(r.idVendor, 4)}, {"pid", hex(r.idProduct, 4)}});
     }
   } else {
     auto list = flasher::libusbListDevices(flasher::mediatekDownloadIds());
     if (!list) return report(list.error(), g.json);
     for (const auto& d : *list) {
-      out.push_back({{"location", d.location}, {"vid", hex(d.id.vid, 4)}, {"pid", hex(d.id.pid, 4)}});
+      out.push_back(
+          {{"location", d.location}, {"vid", hex(d.id.vid, 4)}, {"pid", hex(d.id.pid, 4)}});
     }
   }
   if (g.json) {
@@ -49,17 +51,24 @@ int cmdProbe(const GlobalOptions& g) {
   auto t = (*locator)->waitFor(flasher::mediatekDownloadIds(), Millis(g.timeoutMs));
   if (!t) return report(t.error(), g.json);
   const auto& id = (*t)->identity();
-  nlohmann::json j{{"event", "result"}, {"ok", true}, {"location", id.location},
-                   {"vid", hex(id.vid, 4)}, {"pid", hex(id.pid, 4)}, {"speed", id.speed},
-                   {"manufacturer", id.manufacturer}, {"product", id.product},
+  nlohmann::json j{{"event", "result"},
+                   {"ok", true},
+                   {"location", id.location},
+                   {"vid", hex(id.vid, 4)},
+                   {"pid", hex(id.pid, 4)},
+                   {"speed", id.speed},
+                   {"manufacturer", id.manufacturer},
+                   {"product", id.product},
                    {"max_packet", id.maxPacketSize}};
   if (g.json) {
     std::cout << j.dump() << std::endl;
   } else {
     std::cout << "device:   " << id.location << "\n"
               << "usb id:   " << hex(id.vid, 4) << ":" << hex(id.pid, 4) << " ("
-              << (id.speed == 3 ? "high" : id.speed == 2 ? "full" : "other") << " speed, "
-              << id.maxPacketSize << "-byte bulk packets)\n"
+              << (id.speed == 3   ? "high"
+                  : id.speed == 2 ? "full"
+                                  : "other")
+              << " speed, " << id.maxPacketSize << "-byte bulk packets)\n"
               << "product:  " << id.manufacturer << " " << id.product << std::endl;
   }
   (*t)->close();

@@ -135,8 +135,10 @@ TEST_P(BromClientTest, MissedWindowSaysWhatToDo) {
   spec.preloaderWindow = 100ms;
   auto& phone = bench_.phone(spec);
   phone.powerOn();
-  for (int i = 0; i < 200 && phone.state() != emu::PhoneState::BootedOn; ++i) std::this_thread::sleep_for(5ms);
-  ASSERT_EQ(phone.state(), emu::PhoneState::BootedOn) << "the preloader must boot on after its window";
+  for (int i = 0; i < 200 && phone.state() != emu::PhoneState::BootedOn; ++i)
+    std::this_thread::sleep_for(5ms);
+  ASSERT_EQ(phone.state(), emu::PhoneState::BootedOn)
+      << "the preloader must boot on after its window";
   auto s = bench_.connect(Millis(300));  // the flasher started too late
   ASSERT_FALSE(s);
   EXPECT_EQ(s.error().name, "LIBUSB_ERROR_NOT_FOUND");
@@ -154,10 +156,12 @@ TEST_P(BromClientTest, WrongChipIsRefusedNamingBoth) {
   ASSERT_FALSE(check);
   EXPECT_EQ(check.error().name, "S_CHIP_TYPE_NOT_MATCH");
   EXPECT_EQ(check.error().code, 3184);
-  EXPECT_NE(check.error().message.find("firmware is for MT6757D, the phone is MT6757"), std::string::npos)
+  EXPECT_NE(check.error().message.find("firmware is for MT6757D, the phone is MT6757"),
+            std::string::npos)
       << check.error().message;
   EXPECT_TRUE(flasher::checkPlatform(s->target, "MT6757"));
-  EXPECT_TRUE(flasher::checkPlatform(s->target, "mt6757")) << "scatter platforms are case-insensitive";
+  EXPECT_TRUE(flasher::checkPlatform(s->target, "mt6757"))
+      << "scatter platforms are case-insensitive";
 }
 
 TEST_P(BromClientTest, AcceptedDaRunsAndAnswers) {
@@ -183,7 +187,8 @@ TEST_P(BromClientTest, SlaRequiredIsASecurityRefusal) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().name, "S_SECURITY_SLA_FAIL");
   EXPECT_EQ(r.error().code, 6004);
-  EXPECT_NE(r.error().message.find("SBC on, SLA on, DAA off"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("SBC on, SLA on, DAA off"), std::string::npos)
+      << r.error().message;
 }
 
 TEST_P(BromClientTest, DaaRefusesAnUnsignedDaInBromAndPreloader) {
@@ -243,7 +248,8 @@ TEST_P(BromClientTest, SilentDaIsNoResponseWithinTheTimeout) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().name, "S_FT_DA_NO_RESPONSE");
   EXPECT_EQ(r.error().code, 4001);
-  EXPECT_NE(r.error().message.find("stage: DA1 after JUMP_DA to 0x00200000"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("stage: DA1 after JUMP_DA to 0x00200000"), std::string::npos)
+      << r.error().message;
   EXPECT_LT(took, 3s);
 }
 
@@ -326,13 +332,59 @@ TEST(MtkErrorsTest, NamesAndNumbersMatchSpFlashTool) {
       }
       continue;
     }
-    if (column > 0 && static_cast<int>(cells.size()) > column) v1952[cells[0]] = cells[static_cast<std::size_t>(column)];
+    if (column > 0 && static_cast<int>(cells.size()) > column)
+      v1952[cells[0]] = cells[static_cast<std::size_t>(column)];
   }
   ASSERT_GT(column, 0);
   for (const auto& c : flasher::allCodes()) {
     ASSERT_TRUE(v1952.count(c.name)) << c.name << " is not in spflash-codes.tsv";
     EXPECT_EQ(v1952[c.name], std::to_string(c.number)) << c.name;
   }
+}
+
+}  // namespace
+}  // namespace mtk::test
+
+namespace mtk::test {
+namespace {
+
+// A port that answers every byte with 0x00: not a MediaTek boot ROM at all.
+class WrongAnswers final : public flasher::Transport {
+ public:
+  Status write(wire::ByteSpan data, Millis) override {
+    pending_ += data.size();
+    return {};
+  }
+  Result<std::size_t> readSome(wire::MutableByteSpan buffer, Millis) override {
+    if (pending_ == 0 || buffer.empty())
+      return flasher::usbError(flasher::usb_errors::kTimeout, "nothing");
+    --pending_;
+    buffer[0] = 0x00;
+    return std::size_t{1};
+  }
+  Result<std::size_t> control(const wire::usb::SetupPacket&, wire::MutableByteSpan,
+                              Millis) override {
+    return std::size_t{0};
+  }
+  const flasher::DeviceIdentity& identity() const override { return id_; }
+  void close() override {}
+
+ private:
+  std::size_t pending_ = 0;
+  flasher::DeviceIdentity id_;
+};
+
+TEST(BromHandshakeTest, WrongAnswersEndInStartCmdFailWithTheBytesSeen) {
+  WrongAnswers port;
+  flasher::BromOptions o;
+  o.byteTimeout = 20ms;
+  flasher::BromClient client(port, o);
+  auto s = client.handshake(flasher::BootStage::Brom);
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().name, "S_BROM_CMD_STARTCMD_FAIL");
+  EXPECT_EQ(s.error().code, 2005);
+  EXPECT_NE(s.error().message.find("0xa0->0x00"), std::string::npos) << s.error().message;
+  EXPECT_FALSE(s.error().hint.empty());
 }
 
 }  // namespace

@@ -21,7 +21,9 @@ std::string hex(std::uint32_t v, int digits) {
 
 }  // namespace
 
-const char* bootStageName(BootStage s) { return s == BootStage::Brom ? "BROM" : "preloader"; }
+const char* bootStageName(BootStage s) {
+  return s == BootStage::Brom ? "BROM" : "preloader";
+}
 
 std::string TargetInfo::chipName() const {
   return chip ? chip->name : "unknown (hw code " + hex(hwCode, 4) + ")";
@@ -89,7 +91,8 @@ Status BromClient::handshake(BootStage stage) {
     }
   }
   drain(milliseconds(20));
-  for (int step = 0; step < 8 * options_.handshakeAttempts && restarts < options_.handshakeAttempts; ++step) {
+  for (int step = 0; step < 8 * options_.handshakeAttempts && restarts < options_.handshakeAttempts;
+       ++step) {
     const std::uint8_t b = brom::kStartCommand[i];
     if (auto s = t_.write(wire::ByteSpan(&b, 1), options_.byteTimeout); !s) {
       return noAnswer("the start command", s.error());
@@ -117,18 +120,21 @@ Status BromClient::handshake(BootStage stage) {
   }
   if (last.size() > 200) last = " ..." + last.substr(last.size() - 200);
   return mtkError(S_BROM_CMD_STARTCMD_FAIL,
-                  std::string("the ") + bootStageName(stage) + " did not complete the start command; last:" + last,
+                  std::string("the ") + bootStageName(stage) +
+                      " did not complete the start command; last:" + last,
                   "power the phone off, unplug it, start the flasher, then plug it in; if another "
                   "tool (ModemManager, a serial terminal) has the port open, close it");
 }
 
 Status BromClient::echo(std::uint8_t cmd, const char* name) {
-  if (auto s = t_.write(wire::ByteSpan(&cmd, 1), options_.commandTimeout); !s) return noAnswer(name, s.error());
+  if (auto s = t_.write(wire::ByteSpan(&cmd, 1), options_.commandTimeout); !s)
+    return noAnswer(name, s.error());
   auto r = u8(name, options_.commandTimeout);
   if (!r) return noAnswer(name, r.error());
   if (*r != cmd) {
     return mtkError(S_BROM_CMD_STARTCMD_FAIL,
-                    std::string(name) + ": the phone answered " + hex(*r, 2) + " instead of echoing " + hex(cmd, 2),
+                    std::string(name) + ": the phone answered " + hex(*r, 2) +
+                        " instead of echoing " + hex(cmd, 2),
                     "the protocol is out of step: reconnect the phone and start again");
   }
   return {};
@@ -141,9 +147,10 @@ Result<std::uint32_t> BromClient::echo32(std::uint32_t value, const char* name) 
   auto r = u32(name);
   if (!r) return r;
   if (*r != value) {
-    return mtkError(S_BROM_CMD_STARTCMD_FAIL,
-                    std::string(name) + ": the phone echoed " + hex(*r, 8) + " for " + hex(value, 8),
-                    "the protocol is out of step: reconnect the phone and start again");
+    return mtkError(
+        S_BROM_CMD_STARTCMD_FAIL,
+        std::string(name) + ": the phone echoed " + hex(*r, 8) + " for " + hex(value, 8),
+        "the protocol is out of step: reconnect the phone and start again");
   }
   return value;
 }
@@ -183,14 +190,16 @@ Result<TargetInfo> BromClient::identify() {
 
   // GET_BL_VER: a BROM echoes 0xFE, a preloader answers its version instead.
   const std::uint8_t blv = brom::GET_BL_VER;
-  if (auto s = t_.write(wire::ByteSpan(&blv, 1), options_.commandTimeout); !s) return noAnswer("GET_BL_VER", s.error());
+  if (auto s = t_.write(wire::ByteSpan(&blv, 1), options_.commandTimeout); !s)
+    return noAnswer("GET_BL_VER", s.error());
   auto bl = u8("GET_BL_VER", options_.commandTimeout);
   if (!bl) return noAnswer("GET_BL_VER", bl.error());
   info.stage = *bl == brom::GET_BL_VER ? BootStage::Brom : BootStage::Preloader;
   info.blVersion = info.stage == BootStage::Preloader ? *bl : 0;
 
   const std::uint8_t ver = brom::GET_VERSION;
-  if (auto s = t_.write(wire::ByteSpan(&ver, 1), options_.commandTimeout); !s) return noAnswer("GET_VERSION", s.error());
+  if (auto s = t_.write(wire::ByteSpan(&ver, 1), options_.commandTimeout); !s)
+    return noAnswer("GET_VERSION", s.error());
   auto v = u8("GET_VERSION", options_.commandTimeout);
   if (!v) return noAnswer("GET_VERSION", v.error());
   if (info.stage == BootStage::Brom) info.bromVersion = *v;
@@ -200,11 +209,13 @@ Result<TargetInfo> BromClient::identify() {
     auto len = u32("GET_ME_ID");
     if (!len) return len.error();
     if (*len != 16) {
-      return mtkError(S_SECURITY_GET_ME_ID_FAIL, "GET_ME_ID announced " + std::to_string(*len) + " bytes, not 16",
+      return mtkError(S_SECURITY_GET_ME_ID_FAIL,
+                      "GET_ME_ID announced " + std::to_string(*len) + " bytes, not 16",
                       "this phone's boot ROM answers differently from every documented one");
     }
     std::array<std::uint8_t, 16> me{};
-    if (auto s = t_.readExact(me, options_.commandTimeout); !s) return noAnswer("GET_ME_ID", s.error());
+    if (auto s = t_.readExact(me, options_.commandTimeout); !s)
+      return noAnswer("GET_ME_ID", s.error());
     if (auto st = u16("GET_ME_ID"); !st) return st.error();
     info.meId = me;
 
@@ -213,11 +224,13 @@ Result<TargetInfo> BromClient::identify() {
     if (!slen) return slen.error();
     if (*slen == 32) {
       std::array<std::uint8_t, 32> soc{};
-      if (auto s = t_.readExact(soc, options_.commandTimeout); !s) return noAnswer("GET_SOC_ID", s.error());
+      if (auto s = t_.readExact(soc, options_.commandTimeout); !s)
+        return noAnswer("GET_SOC_ID", s.error());
       info.socId = soc;
     } else if (*slen > 0 && *slen <= 64) {
       wire::Bytes skip(*slen);
-      if (auto s = t_.readExact(skip, options_.commandTimeout); !s) return noAnswer("GET_SOC_ID", s.error());
+      if (auto s = t_.readExact(skip, options_.commandTimeout); !s)
+        return noAnswer("GET_SOC_ID", s.error());
     }
     if (auto st = u16("GET_SOC_ID"); !st) return st.error();
   }
@@ -231,7 +244,8 @@ Result<std::vector<std::uint32_t>> BromClient::read32(std::uint32_t address, std
   auto status = u16("READ32");
   if (!status) return status.error();
   if (*status != brom::STATUS_OK) {
-    return mtkError(S_BROM_CMD_STARTCMD_FAIL, "READ32 of " + hex(address, 8) + " refused: " + brom::describeStatus(*status),
+    return mtkError(S_BROM_CMD_STARTCMD_FAIL,
+                    "READ32 of " + hex(address, 8) + " refused: " + brom::describeStatus(*status),
                     "the address must be 4-byte aligned and the count non-zero");
   }
   std::vector<std::uint32_t> out;
@@ -251,7 +265,8 @@ Status BromClient::write32(std::uint32_t address, const std::vector<std::uint32_
   auto status = u16("WRITE32");
   if (!status) return status.error();
   if (*status > 3) {  // statuses 0..3 mean the write goes ahead
-    return mtkError(S_BROM_CMD_STARTCMD_FAIL, "WRITE32 to " + hex(address, 8) + " refused: " + brom::describeStatus(*status),
+    return mtkError(S_BROM_CMD_STARTCMD_FAIL,
+                    "WRITE32 to " + hex(address, 8) + " refused: " + brom::describeStatus(*status),
                     "the phone's security may forbid memory writes (target config)");
   }
   for (std::uint32_t v : values) {
@@ -282,16 +297,18 @@ Status BromClient::sendDa(std::uint32_t address, wire::ByteSpan data, std::uint3
   auto status = u16("SEND_DA");
   if (!status) return status.error();
   if (*status == brom::STATUS_SLA_REQUIRED) {
-    return mtkError(S_SECURITY_SLA_FAIL,
-                    "the phone requires serial link authorization before it takes a DA (" + security + ")",
-                    "this phone only accepts DAs after SLA with an auth file signed for it; "
-                    "use the vendor's authorised DA and auth file");
+    return mtkError(
+        S_SECURITY_SLA_FAIL,
+        "the phone requires serial link authorization before it takes a DA (" + security + ")",
+        "this phone only accepts DAs after SLA with an auth file signed for it; "
+        "use the vendor's authorised DA and auth file");
   }
   if (*status != brom::STATUS_OK) {
     return mtkError(S_BROM_CMD_SEND_DA_FAIL,
-                    "the phone refused SEND_DA to " + hex(address, 8) + ": " + brom::describeStatus(*status) + " (" +
-                        security + ")",
-                    "the DA file does not fit this phone (address, length or signature); use the DA for this chip");
+                    "the phone refused SEND_DA to " + hex(address, 8) + ": " +
+                        brom::describeStatus(*status) + " (" + security + ")",
+                    "the DA file does not fit this phone (address, length or signature); use the "
+                    "DA for this chip");
   }
   // The data, in pieces (so progress can be shown), then a ZLP if the length ends on a packet.
   const std::size_t piece = 64 * 1024;
@@ -299,8 +316,8 @@ Status BromClient::sendDa(std::uint32_t address, wire::ByteSpan data, std::uint3
     const auto part = data.subspan(off, std::min(piece, data.size() - off));
     if (auto s = t_.write(part, std::chrono::milliseconds(10000)); !s) {
       return mtkError(S_BROM_DOWNLOAD_DA_FAIL,
-                      "uploading the DA failed at byte " + std::to_string(off) + " of " + std::to_string(data.size()) +
-                          ": " + s.error().message,
+                      "uploading the DA failed at byte " + std::to_string(off) + " of " +
+                          std::to_string(data.size()) + ": " + s.error().message,
                       s.error().hint);
     }
     if (progress) progress(off + part.size(), data.size());
@@ -312,28 +329,34 @@ Status BromClient::sendDa(std::uint32_t address, wire::ByteSpan data, std::uint3
   const std::uint16_t expected = brom::xor16(data);
   if (*sum != expected) {
     return mtkError(S_BROM_CMD_SEND_DA_CHKSUM_DIFF,
-                    "the DA arrived damaged: the phone computed checksum " + hex(*sum, 4) + ", the data sent has " +
-                        hex(expected, 4),
-                    "a bad cable or USB hub corrupts data: use another cable and a port on the computer itself");
+                    "the DA arrived damaged: the phone computed checksum " + hex(*sum, 4) +
+                        ", the data sent has " + hex(expected, 4),
+                    "a bad cable or USB hub corrupts data: use another cable and a port on the "
+                    "computer itself");
   }
   auto status2 = u16("SEND_DA (signature check)");
   if (!status2) {
     if ((targetConfig & brom::CFG_DAA) && !isDisconnect(status2.error())) {
-      return mtkError(S_SECURITY_DAA_FAIL,
-                      "the phone stopped answering after checking the DA's signature (" + security + ")",
-                      "DA authentication is on and this DA is not signed for this phone: use the vendor's "
-                      "signed DA for this model");
+      return mtkError(
+          S_SECURITY_DAA_FAIL,
+          "the phone stopped answering after checking the DA's signature (" + security + ")",
+          "DA authentication is on and this DA is not signed for this phone: use the vendor's "
+          "signed DA for this model");
     }
     return status2.error();
   }
-  if (*status2 == brom::STATUS_DAA_SIG_VERIFY_FAILED || *status2 == brom::STATUS_DA_IMAGE_SIG_VERIFY_FAIL) {
-    return mtkError(S_SECURITY_DAA_FAIL,
-                    "the phone rejected the DA's signature: " + brom::describeStatus(*status2) + " (" + security + ")",
-                    "DA authentication is on and this DA is not signed for this phone: use the vendor's "
-                    "signed DA for this model");
+  if (*status2 == brom::STATUS_DAA_SIG_VERIFY_FAILED ||
+      *status2 == brom::STATUS_DA_IMAGE_SIG_VERIFY_FAIL) {
+    return mtkError(
+        S_SECURITY_DAA_FAIL,
+        "the phone rejected the DA's signature: " + brom::describeStatus(*status2) + " (" +
+            security + ")",
+        "DA authentication is on and this DA is not signed for this phone: use the vendor's "
+        "signed DA for this model");
   }
   if (*status2 != brom::STATUS_OK) {
-    return mtkError(S_BROM_CMD_SEND_DA_FAIL, "the phone refused the DA after upload: " + brom::describeStatus(*status2),
+    return mtkError(S_BROM_CMD_SEND_DA_FAIL,
+                    "the phone refused the DA after upload: " + brom::describeStatus(*status2),
                     "use the DA for this chip");
   }
   return {};
@@ -345,9 +368,10 @@ Status BromClient::jumpDa(std::uint32_t address) {
   auto status = u16("JUMP_DA");
   if (!status) return status.error();
   if (*status != brom::STATUS_OK) {
-    return mtkError(S_BROM_CMD_JUMP_DA_FAIL, "the phone refused JUMP_DA to " + hex(address, 8) + ": " +
-                                                 brom::describeStatus(*status),
-                    "the DA was not accepted: send it again, or use the DA for this chip");
+    return mtkError(
+        S_BROM_CMD_JUMP_DA_FAIL,
+        "the phone refused JUMP_DA to " + hex(address, 8) + ": " + brom::describeStatus(*status),
+        "the DA was not accepted: send it again, or use the DA for this chip");
   }
   return {};
 }
@@ -355,15 +379,18 @@ Status BromClient::jumpDa(std::uint32_t address) {
 Status BromClient::awaitDaSync(milliseconds timeout, const std::string& stage) {
   auto b = u8("the DA's first byte", timeout);
   if (!b) {
-    return mtkError(S_FT_DA_NO_RESPONSE,
-                    "no answer from the DA (stage: " + stage + ") within " + std::to_string(timeout.count()) + " ms",
-                    "the DA does not run on this phone (wrong DA for the chip) or the cable dropped: check "
-                    "the DA file, reconnect and try again");
+    return mtkError(
+        S_FT_DA_NO_RESPONSE,
+        "no answer from the DA (stage: " + stage + ") within " + std::to_string(timeout.count()) +
+            " ms",
+        "the DA does not run on this phone (wrong DA for the chip) or the cable dropped: check "
+        "the DA file, reconnect and try again");
   }
   if (*b != brom::kDaSyncChar) {
-    return mtkError(S_FT_DA_SYNC_INCORRECT,
-                    "the DA (stage: " + stage + ") sent " + hex(*b, 2) + " instead of its sync byte 0xc0",
-                    "possibly an illegal DA for this phone: use the DA file that matches the chip");
+    return mtkError(
+        S_FT_DA_SYNC_INCORRECT,
+        "the DA (stage: " + stage + ") sent " + hex(*b, 2) + " instead of its sync byte 0xc0",
+        "possibly an illegal DA for this phone: use the DA file that matches the chip");
   }
   return {};
 }
@@ -371,10 +398,11 @@ Status BromClient::awaitDaSync(milliseconds timeout, const std::string& stage) {
 Status checkPlatform(const TargetInfo& target, const std::string& platform) {
   if (platform.empty()) return {};
   if (target.chip && target.chip->matchesPlatform(platform)) return {};
-  return mtkError(S_CHIP_TYPE_NOT_MATCH,
-                  "chip mismatch: the firmware is for " + platform + ", the phone is " + target.chipName() +
-                      " (hw code " + hex(target.hwCode, 4) + ")",
-                  "use the firmware (scatter file) made for this phone's chip; nothing was written");
+  return mtkError(
+      S_CHIP_TYPE_NOT_MATCH,
+      "chip mismatch: the firmware is for " + platform + ", the phone is " + target.chipName() +
+          " (hw code " + hex(target.hwCode, 4) + ")",
+      "use the firmware (scatter file) made for this phone's chip; nothing was written");
 }
 
 }  // namespace mtk::flasher

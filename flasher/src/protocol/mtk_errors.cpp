@@ -4,12 +4,22 @@ namespace mtk::flasher {
 
 const std::vector<MtkCode>& allCodes() {
   using namespace codes;
-  static const std::vector<MtkCode> all = {
-      S_TIMEOUT, S_UNKNOWN_TARGET_BBCHIP, S_BROM_DOWNLOAD_DA_FAIL, S_BROM_CMD_STARTCMD_FAIL,
-      S_BROM_FAIL_TO_GET_BBCHIP_HW_VER, S_BROM_CONNECT_TO_BOOTLOADER_FAIL, S_BROM_CMD_SEND_DA_FAIL,
-      S_BROM_CMD_SEND_DA_CHKSUM_DIFF, S_BROM_CMD_JUMP_DA_FAIL, S_CHIP_TYPE_NOT_MATCH, S_FT_DA_NO_RESPONSE,
-      S_FT_DA_SYNC_INCORRECT, S_SECURITY_SLA_FAIL, S_SECURITY_DAA_FAIL, S_SECURITY_SBC_FAIL,
-      S_SECURITY_GET_ME_ID_FAIL};
+  static const std::vector<MtkCode> all = {S_TIMEOUT,
+                                           S_UNKNOWN_TARGET_BBCHIP,
+                                           S_BROM_DOWNLOAD_DA_FAIL,
+                                           S_BROM_CMD_STARTCMD_FAIL,
+                                           S_BROM_FAIL_TO_GET_BBCHIP_HW_VER,
+                                           S_BROM_CONNECT_TO_BOOTLOADER_FAIL,
+                                           S_BROM_CMD_SEND_DA_FAIL,
+                                           S_BROM_CMD_SEND_DA_CHKSUM_DIFF,
+                                           S_BROM_CMD_JUMP_DA_FAIL,
+                                           S_CHIP_TYPE_NOT_MATCH,
+                                           S_FT_DA_NO_RESPONSE,
+                                           S_FT_DA_SYNC_INCORRECT,
+                                           S_SECURITY_SLA_FAIL,
+                                           S_SECURITY_DAA_FAIL,
+                                           S_SECURITY_SBC_FAIL,
+                                           S_SECURITY_GET_ME_ID_FAIL};
   return all;
 }
 

@@ -13,7 +13,8 @@ const std::vector<UsbId>& bootIds() {
   return ids;
 }
 
-Result<PhoneSession> connectPhone(DeviceLocator& locator, const ConnectOptions& options, const StageLog& log) {
+Result<PhoneSession> connectPhone(DeviceLocator& locator, const ConnectOptions& options,
+                                  const StageLog& log) {
   auto say = [&](const std::string& s) {
     if (log) log(s);
   };
@@ -35,14 +36,16 @@ Result<PhoneSession> connectPhone(DeviceLocator& locator, const ConnectOptions& 
   const BootStage stage = id.pid == 0x0003 ? BootStage::Brom : BootStage::Preloader;
   char usb[64];
   std::snprintf(usb, sizeof usb, "%04x:%04x", id.vid, id.pid);
-  say(std::string("found ") + usb + " (" + bootStageName(stage) + ") at " + id.location + "; handshake");
+  say(std::string("found ") + usb + " (" + bootStageName(stage) + ") at " + id.location +
+      "; handshake");
 
   BromClient client(*session.transport, options.brom);
   if (auto s = client.handshake(stage); !s) return s.error();
   auto info = client.identify();
   if (!info) return info.error();
   session.target = std::move(*info);
-  say("connected: " + session.target.chipName() + " in " + bootStageName(session.target.stage) + " mode");
+  say("connected: " + session.target.chipName() + " in " + bootStageName(session.target.stage) +
+      " mode");
   if (options.disableWatchdog && session.target.chip) {
     if (auto s = client.disableWatchdog(*session.target.chip); !s) return s.error();
     session.target.watchdogDisabled = !session.target.chip->is64bit;
@@ -56,7 +59,9 @@ Status startDa1(PhoneSession& session, const Da1Image& da, std::chrono::millisec
   char addr[16];
   std::snprintf(addr, sizeof addr, "0x%08x", da.address);
   if (log) log("sending DA stage 1 (" + std::to_string(da.data.size()) + " bytes) to " + addr);
-  if (auto s = client.sendDa(da.address, da.data, da.sigLen, session.target.targetConfig, progress); !s) return s;
+  if (auto s = client.sendDa(da.address, da.data, da.sigLen, session.target.targetConfig, progress);
+      !s)
+    return s;
   if (auto s = client.jumpDa(da.address); !s) return s;
   if (log) log("jumped to the DA; waiting for it to answer");
   return client.awaitDaSync(syncTimeout, std::string("DA1 after JUMP_DA to ") + addr);

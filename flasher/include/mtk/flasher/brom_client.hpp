@@ -24,11 +24,11 @@ struct TargetInfo {
   std::uint16_t hwVersion = 0;
   std::uint16_t swVersion = 0;
   std::uint32_t targetConfig = 0;
-  std::uint8_t blVersion = 0;                // preloader's GET_BL_VER (0 in BROM mode)
-  std::optional<std::uint8_t> bromVersion;   // GET_VERSION in BROM mode
+  std::uint8_t blVersion = 0;               // preloader's GET_BL_VER (0 in BROM mode)
+  std::optional<std::uint8_t> bromVersion;  // GET_VERSION in BROM mode
   std::optional<std::array<std::uint8_t, 16>> meId;
   std::optional<std::array<std::uint8_t, 32>> socId;
-  const wire::ChipInfo* chip = nullptr;      // null for a hw code the table does not know
+  const wire::ChipInfo* chip = nullptr;  // null for a hw code the table does not know
   bool watchdogDisabled = false;
   DeviceIdentity usb;
 
@@ -36,9 +36,9 @@ struct TargetInfo {
 };
 
 struct BromOptions {
-  std::chrono::milliseconds byteTimeout{500};     // per handshake byte
+  std::chrono::milliseconds byteTimeout{500};  // per handshake byte
   int handshakeAttempts = 5;
-  std::chrono::milliseconds commandTimeout{2000}; // per command field
+  std::chrono::milliseconds commandTimeout{2000};  // per command field
 };
 
 class BromClient {

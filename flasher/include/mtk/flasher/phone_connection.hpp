@@ -35,7 +35,7 @@ Result<PhoneSession> connectPhone(DeviceLocator& locator, const ConnectOptions& 
 // DA stage 1 through the BROM/preloader: SEND_DA, JUMP_DA, then the DA's sync byte.
 struct Da1Image {
   std::uint32_t address = 0;
-  wire::ByteSpan data;        // signature included
+  wire::ByteSpan data;  // signature included
   std::uint32_t sigLen = 0;
 };
 Status startDa1(PhoneSession& session, const Da1Image& da, std::chrono::milliseconds syncTimeout,
