@@ -1,7 +1,5 @@
 #include "phone_function.hpp"
 
-#include "mtk/wire/brom.hpp"
-
 namespace mtk::emu {
 
 namespace {
@@ -9,8 +7,10 @@ constexpr std::uint8_t kDataEp = 1;  // bulk 0x01 / 0x81 of the CDC data interfa
 }
 
 PhoneFunction::PhoneFunction(BootMode mode, const PhoneSpec& spec, RegisterSpace& registers,
-                             Events events)
+                             std::shared_ptr<VirtualStorage> storage, Events events)
     : spec_(spec),
+      mode_(mode),
+      storage_(std::move(storage)),
       events_(std::move(events)),
       io_(pipe_, kDataEp),
       brom_(mode, spec, io_, registers, [this] {
@@ -52,11 +52,13 @@ Task<void> PhoneFunction::main() {
   co_await daStage();
 }
 
-// Until the DA protocol is emulated in full, the DA only announces itself with its sync byte
-// (V5: 0xC0, §3.5) and then reads what it is sent. A silent DA never announces itself.
+// The DA speaks XFlash (V5) on the same pipe. A silent DA (a field fault) never answers.
 Task<void> PhoneFunction::daStage() {
-  if (!spec_.daSilent) io_.send8(wire::brom::kDaSyncChar);
-  for (;;) co_await io_.read(1);
+  if (spec_.daSilent) {
+    for (;;) co_await io_.read(1);
+  }
+  DaProtocol da(spec_, io_, storage_.get(), brom_.da1(), mode_, {events_.shutdown});
+  co_await da.run();
 }
 
 }  // namespace mtk::emu

@@ -8,6 +8,7 @@
 #include "mtk/emu/cdc_acm.hpp"
 #include "mtk/emu/input_pipe.hpp"
 #include "mtk/emu/phone/brom_protocol.hpp"
+#include "mtk/emu/phone/da_protocol.hpp"
 #include "mtk/emu/phone/device_io.hpp"
 #include "mtk/emu/task.hpp"
 #include "mtk/emu/usb_function.hpp"
@@ -17,10 +18,12 @@ namespace mtk::emu {
 class PhoneFunction final : public UsbFunction {
  public:
   struct Events {
-    std::function<void()> started;  // the host completed the handshake
-    std::function<void()> jumped;   // JUMP_DA succeeded: the DA runs
+    std::function<void()> started;                // the host completed the handshake
+    std::function<void()> jumped;                 // JUMP_DA succeeded: the DA runs
+    std::function<void(std::uint32_t)> shutdown;  // the DA was told to shut down / reboot
   };
-  PhoneFunction(BootMode mode, const PhoneSpec& spec, RegisterSpace& registers, Events events);
+  PhoneFunction(BootMode mode, const PhoneSpec& spec, RegisterSpace& registers,
+                std::shared_ptr<VirtualStorage> storage, Events events);
 
   void bind(EndpointPort& port) override;
   std::optional<wire::Bytes> onControl(const wire::usb::SetupPacket& setup,
@@ -37,6 +40,8 @@ class PhoneFunction final : public UsbFunction {
   Task<void> daStage();
 
   const PhoneSpec& spec_;
+  BootMode mode_;
+  std::shared_ptr<VirtualStorage> storage_;
   Events events_;
   InputPipe pipe_;
   DeviceIo io_;

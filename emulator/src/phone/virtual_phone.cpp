@@ -9,6 +9,7 @@ namespace {
 constexpr int kModeBrom = 0;
 constexpr int kModePreloader = 1;
 constexpr std::chrono::milliseconds kBannerPeriod{100};
+constexpr std::chrono::milliseconds kShutdownDelay{50};
 }  // namespace
 
 const char* phoneStateName(PhoneState s) {
@@ -35,7 +36,9 @@ struct VirtualPhone::Shared {
   std::atomic<PhoneState> state{PhoneState::Off};
   Clock::time_point windowDeadline{};
   Clock::time_point lastBanner{};
+  std::optional<Clock::time_point> resetAt;  // a SHUTDOWN takes effect then
   RegisterSpace registers;
+  std::shared_ptr<VirtualStorage> storage;
   std::shared_ptr<PhoneFunction> function;
   std::shared_ptr<UsbDevice> device;
 };
@@ -45,8 +48,21 @@ VirtualPhone::VirtualPhone(DeviceBus& bus, std::string busid, PhoneSpec spec)
       busid_(std::move(busid)),
       spec_(std::move(spec)),
       shared_(std::make_shared<Shared>(spec_)) {
+  auto storage = VirtualStorage::open(spec_.storage);
+  if (storage) {
+    shared_->storage = std::move(*storage);
+  } else {
+    storageError_ = storage.error();
+  }
   // Runs under the bus lock: it may only look at state and defer bus changes.
   ticker_ = bus_.addTicker([this, shared = shared_](Clock::time_point now) {
+    if (shared->resetAt && now >= *shared->resetAt) {  // after SHUTDOWN: reboot into Android
+      shared->resetAt.reset();
+      shared->state = PhoneState::BootedOn;
+      bus_.defer(
+          [&bus = bus_, busid = busid_, device = shared->device] { bus.unplugIf(busid, device); });
+      return;
+    }
     if (shared->state != PhoneState::PreloaderListening) return;
     if (now >= shared->windowDeadline) {
       shared->state = PhoneState::BootedOn;
@@ -82,14 +98,22 @@ void VirtualPhone::plugMode(int mode) {
     }
   };
   events.jumped = [shared] { shared->state = PhoneState::Da; };
-  auto function = std::make_shared<PhoneFunction>(brom ? BootMode::Brom : BootMode::Preloader,
-                                                  spec_, shared->registers, std::move(events));
+  // After SHUTDOWN the phone reboots into Android: it leaves USB (deferred: we are inside a
+  // device callback here).
+  // The reset comes a little after SHUTDOWN's status, which the host must still read.
+  events.shutdown = [shared, &bus = bus_](std::uint32_t) {
+    shared->resetAt = bus.clock().now() + kShutdownDelay;
+  };
+  auto function =
+      std::make_shared<PhoneFunction>(brom ? BootMode::Brom : BootMode::Preloader, spec_,
+                                      shared->registers, shared->storage, std::move(events));
   auto device = std::make_shared<UsbDevice>(mtkCdcDescriptors(id), function);
   {
     std::lock_guard lock(bus_.mutex());
     shared->function = function;
     shared->device = device;
     shared->state = brom ? PhoneState::Brom : PhoneState::PreloaderListening;
+    shared->resetAt.reset();
     shared->windowDeadline = bus_.clock().now() + spec_.preloaderWindow;
     shared->lastBanner = bus_.clock().now();
   }
@@ -122,6 +146,10 @@ void VirtualPhone::plugCable(bool holdVolumeDown) {
 
 PhoneState VirtualPhone::state() const {
   return shared_->state;
+}
+
+VirtualStorage* VirtualPhone::storage() {
+  return shared_->storage.get();
 }
 
 bool VirtualPhone::watchdogDisabled() const {

@@ -19,7 +19,12 @@ const std::vector<MtkCode>& allCodes() {
                                            S_SECURITY_SLA_FAIL,
                                            S_SECURITY_DAA_FAIL,
                                            S_SECURITY_SBC_FAIL,
-                                           S_SECURITY_GET_ME_ID_FAIL};
+                                           S_SECURITY_GET_ME_ID_FAIL,
+                                           S_PART_NO_VALID_TABLE,
+                                           S_DA_DRAM_NOT_SUPPORT,
+                                           S_STORAGE_NOT_MATCH,
+                                           S_FT_ENABLE_DRAM_FAIL,
+                                           S_DL_GET_DRAM_SETTING_FAIL};
   return all;
 }
 

@@ -3,6 +3,7 @@
 // a message saying what happened, and a hint saying what a person can do about it.
 
 #include <cassert>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <variant>
@@ -10,7 +11,9 @@
 namespace mtk {
 
 struct Error {
-  int code = 0;         // MediaTek's number where one exists, else the project's own
+  // MediaTek's number where one exists (SP Flash Tool's decimal ones, or a DA's 0xC00xxxxx
+  // status, printed in hex), else the project's own.
+  std::int64_t code = 0;
   std::string name;     // e.g. "S_FT_DA_NO_RESPONSE", "LIBUSB_ERROR_TIMEOUT"
   std::string message;  // what happened, with context ("reading GPT: short read at LBA 1")
   std::string hint;     // one sentence a person can act on; may be empty
@@ -90,6 +93,6 @@ class [[nodiscard]] Result<void> {
 
 using Status = Result<void>;
 
-Error makeError(int code, std::string name, std::string message, std::string hint = {});
+Error makeError(std::int64_t code, std::string name, std::string message, std::string hint = {});
 
 }  // namespace mtk

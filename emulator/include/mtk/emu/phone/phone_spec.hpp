@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "mtk/emu/storage/virtual_storage.hpp"
 #include "mtk/wire/chips.hpp"
 
 namespace mtk::emu {
@@ -37,6 +38,17 @@ struct PhoneSpec {
   // Behaviour after JUMP_DA (until the DA protocol is emulated in full).
   bool daSilent = false;  // the DA never answers: hosts see S_FT_DA_NO_RESPONSE
   std::optional<std::size_t> corruptUploadAt;  // flip one byte of SEND_DA data at this offset
+
+  // The DA stage (XFlash V5).
+  StorageSpec storage;
+  std::uint32_t writePacketLength = 1u << 20;  // GET_PACKET_LENGTH
+  std::uint32_t readPacketLength = 1u << 20;
+  bool checkDa2Hash = true;  // DA1 rejects a DA2 whose SHA-256 it does not carry
+  // DRAM. Through the preloader it is up already; through BROM the DA needs INIT_EXT_RAM with
+  // EMI settings ("MTK_BLOADER_INFO_v<NN>..."). The phone accepts its own EMI version only.
+  std::string emiVersion = "v27";  // what its RAM needs
+  bool dramInitFails = false;      // the RAM does not come up even with the right settings
+  std::uint64_t dramSize = 4ull << 30;
 
   // Defaults derived from a seed, so two phones in one emulator differ.
   void deriveIds(std::uint32_t seed);

@@ -10,11 +10,13 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "mtk/emu/device_bus.hpp"
 #include "mtk/emu/phone/phone_spec.hpp"
 #include "mtk/emu/phone/register_space.hpp"
+#include "mtk/emu/storage/virtual_storage.hpp"
 
 namespace mtk::emu {
 
@@ -45,8 +47,11 @@ class VirtualPhone {
   PhoneState state() const;
   const std::string& busid() const { return busid_; }
   const PhoneSpec& spec() const { return spec_; }
-  // A copy of the register log etc.; taken under the bus lock.
-  bool watchdogDisabled() const;
+  bool watchdogDisabled() const;  // taken under the bus lock
+  // The phone's flash (null if it could not be opened: see storageError()). Tests read and
+  // write it directly; do it while no host is flashing.
+  VirtualStorage* storage();
+  const std::optional<Error>& storageError() const { return storageError_; }
 
  private:
   struct Shared;  // state shared with the USB function, which may outlive a powered-off phone
@@ -56,6 +61,7 @@ class VirtualPhone {
   std::string busid_;
   PhoneSpec spec_;
   std::shared_ptr<Shared> shared_;
+  std::optional<Error> storageError_;
   int ticker_ = 0;
 };
 

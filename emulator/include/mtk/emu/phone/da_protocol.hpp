@@ -1,0 +1,61 @@
+#pragma once
+// The Download Agent as the virtual phone runs it: not by executing the uploaded DA but by
+// speaking its protocol, XFlash (V5) (mtk-protocols.md §4, mtkclient-expectations.md §5.6-§5.12):
+// the 0xC0 sync byte, framed packets, session setup, DEVICE_CTRL, BOOT_TO for DA2 with its
+// digest check, INIT_EXT_RAM, READ_DATA / WRITE_DATA / FORMAT on the virtual storage, SHUTDOWN.
+
+#include <cstdint>
+#include <functional>
+
+#include "mtk/emu/phone/brom_protocol.hpp"
+#include "mtk/emu/phone/device_io.hpp"
+#include "mtk/emu/phone/phone_spec.hpp"
+#include "mtk/emu/storage/virtual_storage.hpp"
+#include "mtk/emu/task.hpp"
+#include "mtk/wire/xflash.hpp"
+
+namespace mtk::emu {
+
+class DaProtocol {
+ public:
+  struct Events {
+    std::function<void(std::uint32_t bootMode)> shutdown;  // SHUTDOWN: the phone leaves USB
+  };
+  DaProtocol(const PhoneSpec& spec, DeviceIo& io, VirtualStorage* storage, const wire::Bytes& da1,
+             BootMode agent, Events events);
+
+  Task<void> run();
+
+  static constexpr std::size_t kMaxImage = 16u << 20;  // BOOT_TO payloads (DA2 is a few MiB)
+  static constexpr std::size_t kMaxParam = 64 * 1024;  // parameter packets, EMI blobs
+
+ private:
+  Task<std::uint32_t> readLength();  // a packet header; returns its payload length
+  Task<wire::Bytes> readPacket(std::size_t max);
+  Task<std::uint32_t> readU32Packet();
+  void sendPacket(wire::Bytes payload);
+  void sendStatus(std::uint32_t status);
+
+  Task<bool> command(std::uint32_t cmd);  // false: the DA stops answering
+  Task<void> deviceCtrl();
+  Task<bool> bootTo();
+  Task<void> initExtRam();
+  Task<bool> readData();
+  Task<bool> writeData();
+  Task<bool> format();
+  Task<void> shutdown();
+  std::uint32_t checkAccess(const wire::xflash::StorageParam& p) const;
+  wire::Bytes ramInfo() const;
+
+  const PhoneSpec& spec_;
+  DeviceIo& io_;
+  VirtualStorage* storage_;
+  const wire::Bytes& da1_;
+  BootMode agent_;
+  Events events_;
+  bool dramReady_;
+  bool da2Running_ = false;
+  std::uint32_t checksumLevel_ = 0;
+};
+
+}  // namespace mtk::emu

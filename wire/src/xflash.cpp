@@ -1,0 +1,168 @@
+#include "mtk/wire/xflash.hpp"
+
+#include <cstdio>
+
+namespace mtk::wire::xflash {
+
+namespace {
+Error formatError(std::string message) {
+  return makeError(
+      -1, "XFLASH_PROTOCOL_ERROR", std::move(message),
+      "the DA answered outside the XFlash protocol: the DA may not be an XFlash (V5) DA");
+}
+}  // namespace
+
+std::array<std::uint8_t, kHeaderSize> encodeHeader(std::uint32_t length, std::uint32_t type) {
+  std::array<std::uint8_t, kHeaderSize> h{};
+  storeLe32(&h[0], kMagic);
+  storeLe32(&h[4], type);
+  storeLe32(&h[8], length);
+  return h;
+}
+
+Result<Header> decodeHeader(ByteSpan b) {
+  if (b.size() < kHeaderSize) return formatError("packet header shorter than 12 bytes");
+  Header h{loadLe32(&b[0]), loadLe32(&b[4]), loadLe32(&b[8])};
+  if (h.magic != kMagic)
+    return formatError("packet header without the 0xfeeeeeef magic: " + hexdump(b.first(12)));
+  return h;
+}
+
+std::string describeStatus(std::uint32_t s) {
+  const char* name = nullptr;
+  switch (s) {
+    case STATUS_OK:
+      name = "OK";
+      break;
+    case STATUS_CONTINUE:
+      name = "STATUS_CONTINUE";
+      break;
+    case STATUS_COMPLETE:
+      name = "STATUS_COMPLETE";
+      break;
+    case STATUS_ERR:
+      name = "STATUS_ERR";
+      break;
+    case STATUS_UNSUPPORTED_CMD:
+      name = "STATUS_UNSUPPORTED_CMD";
+      break;
+    case STATUS_UNSUPPORTED_CTRL_CODE:
+      name = "STATUS_UNSUPPORTED_CTRL_CODE";
+      break;
+    case STATUS_PROTOCOL_ERR:
+      name = "STATUS_PROTOCOL_ERR";
+      break;
+    case STATUS_INVALID_ADDRESS:
+      name = "STATUS_INVALID_ADDRESS";
+      break;
+    case STATUS_CHECKSUM_ERR:
+      name = "STATUS_CHECKSUM_ERR";
+      break;
+    case STATUS_PARTITION_NOT_FOUND:
+      name = "STATUS_PARTITION_NOT_FOUND";
+      break;
+    case STATUS_READ_PT_FAIL:
+      name = "STATUS_READ_PT_FAIL";
+      break;
+    case STATUS_MMC_ERR:
+      name = "STATUS_MMC_ERR";
+      break;
+    case STATUS_NAND_ERR:
+      name = "STATUS_NAND_ERR";
+      break;
+    case STATUS_EMI_SETTING_VERSION_ERR:
+      name = "STATUS_EMI_SETTING_VERSION_ERR";
+      break;
+    case STATUS_UFS_ERR:
+      name = "STATUS_UFS_ERR";
+      break;
+    case STATUS_EXT_RAM_EXCEPTION:
+      name = "STATUS_EXT_RAM_EXCEPTION";
+      break;
+    case STATUS_DA_HASH_MISMATCH:
+      name = "STATUS_DA_HASH_MISMATCH";
+      break;
+    default:
+      break;
+  }
+  char hex[16];
+  std::snprintf(hex, sizeof hex, "0x%08x", s);
+  return name ? std::string(name) + " (" + hex + ")" : std::string(hex);
+}
+
+Bytes encodeStorageParam(const StorageParam& p) {
+  Bytes out;
+  Writer w(out);
+  w.le32(p.storage).le32(p.partType).le64(p.address).le64(p.length);
+  for (auto v : p.nand) w.le32(v);
+  return out;
+}
+
+Result<StorageParam> decodeStorageParam(ByteSpan b) {
+  if (b.size() < kStorageParamSize)
+    return formatError("storage parameter block shorter than 56 bytes");
+  Reader r(b);
+  StorageParam p;
+  p.storage = r.le32();
+  p.partType = r.le32();
+  p.address = r.le64();
+  p.length = r.le64();
+  for (auto& v : p.nand) v = r.le32();
+  return p;
+}
+
+Bytes encodeEmmcInfo(const EmmcInfo& i) {
+  Bytes out;
+  Writer w(out);
+  w.le32(i.type).le32(i.blockSize).le64(i.boot1).le64(i.boot2).le64(i.rpmb);
+  for (auto g : i.gp) w.le64(g);
+  w.le64(i.user).bytes(i.cid).le64(i.fwVersion);
+  return out;
+}
+
+Result<EmmcInfo> decodeEmmcInfo(ByteSpan b) {
+  if (b.size() < kEmmcInfoSize) return formatError("GET_EMMC_INFO answer shorter than 0x60 bytes");
+  Reader r(b);
+  EmmcInfo i;
+  i.type = r.le32();
+  i.blockSize = r.le32();
+  i.boot1 = r.le64();
+  i.boot2 = r.le64();
+  i.rpmb = r.le64();
+  for (auto& g : i.gp) g = r.le64();
+  i.user = r.le64();
+  auto cid = r.bytes(16);
+  std::copy(cid.begin(), cid.end(), i.cid.begin());
+  i.fwVersion = r.le64();
+  return i;
+}
+
+Bytes encodeUfsInfo(const UfsInfo& i) {
+  Bytes out;
+  Writer(out).le32(i.type).le32(i.blockSize).le64(i.lu2).le64(i.lu1).le64(i.lu0).bytes(i.cid);
+  return out;
+}
+
+Result<UfsInfo> decodeUfsInfo(ByteSpan b) {
+  if (b.size() < 32) return formatError("GET_UFS_INFO answer shorter than 32 bytes");
+  Reader r(b);
+  UfsInfo i;
+  i.type = r.le32();
+  i.blockSize = r.le32();
+  i.lu2 = r.le64();
+  i.lu1 = r.le64();
+  i.lu0 = r.le64();
+  if (r.remaining() >= 16) {
+    auto cid = r.bytes(16);
+    std::copy(cid.begin(), cid.end(), i.cid.begin());
+  }
+  return i;
+}
+
+void Sum16::update(ByteSpan data) {
+  std::uint32_t s = sum_;
+  for (std::uint8_t b : data) s += b;
+  sum_ = s & 0xffff;
+}
+
+}  // namespace mtk::wire::xflash
