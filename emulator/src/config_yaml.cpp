@@ -1,5 +1,7 @@
 #include "config_yaml.hpp"
 
+#include <cctype>
+
 namespace mtk::emu::config {
 
 Error error(const std::string& file, const YAML::Node& node, const std::string& message) {
@@ -8,6 +10,38 @@ Error error(const std::string& file, const YAML::Node& node, const std::string& 
     where += ":" + std::to_string(node.Mark().line + 1);
   return makeError(-1, "EMU_CONFIG_INVALID", where + ": " + message,
                    "see the reference at the top of emulator/include/mtk/emu/emulator_config.hpp");
+}
+
+Result<std::uint64_t> size(const std::string& file, const YAML::Node& n, const std::string& key) {
+  std::string s = n.as<std::string>();
+  std::uint64_t mult = 1;
+  if (!s.empty()) {
+    switch (std::toupper(static_cast<unsigned char>(s.back()))) {
+      case 'K':
+        mult = 1ull << 10;
+        break;
+      case 'M':
+        mult = 1ull << 20;
+        break;
+      case 'G':
+        mult = 1ull << 30;
+        break;
+      case 'T':
+        mult = 1ull << 40;
+        break;
+      default:
+        break;
+    }
+    if (mult != 1) s.pop_back();
+  }
+  try {
+    std::size_t used = 0;
+    const unsigned long long v = std::stoull(s, &used, 0);
+    if (used != s.size() || v > (1ull << 50) / mult) throw std::invalid_argument(s);
+    return static_cast<std::uint64_t>(v) * mult;
+  } catch (const std::exception&) {
+    return error(file, n, key + " must be a size such as 4096, 4M or 64G");
+  }
 }
 
 Result<bool> boolean(const std::string& file, const YAML::Node& n, const std::string& key) {

@@ -27,6 +27,9 @@ Result<T> number(const std::string& file, const YAML::Node& n, const std::string
   }
 }
 
+// A size: a number of bytes, or with a suffix K, M, G (powers of 1024): "64G", "4M".
+Result<std::uint64_t> size(const std::string& file, const YAML::Node& n, const std::string& key);
+
 Result<bool> boolean(const std::string& file, const YAML::Node& n, const std::string& key);
 Result<wire::Bytes> hexBytes(const std::string& file, const YAML::Node& n, const std::string& key,
                              std::size_t size);

@@ -22,6 +22,17 @@ struct GlobalOptions {
   int timeoutMs = 60000;
 };
 
+// Options of the commands that go through the DA.
+struct StorageOptions {
+  std::string daPath;
+  std::string preloaderPath;
+  std::string partition;
+  std::string area;
+  std::string offset;
+  std::string length;
+  std::string file;  // -o for read, -i for write
+};
+
 // Prints the error (text on stderr, or a JSON result line) and returns the exit code for it.
 int report(const Error& e, bool json);
 // Prints a stage line: "mtkflash: ..." on stderr, or {"event":"stage",...} with --json.
@@ -32,5 +43,9 @@ std::string hexBytes(wire::ByteSpan b);
 int cmdDevices(const GlobalOptions& g);
 int cmdProbe(const GlobalOptions& g);
 int cmdIdentify(const GlobalOptions& g, const std::string& expectPlatform);
+int cmdPrintGpt(const GlobalOptions& g, const StorageOptions& s);
+int cmdRead(const GlobalOptions& g, const StorageOptions& s);
+int cmdWrite(const GlobalOptions& g, const StorageOptions& s);
+int cmdErase(const GlobalOptions& g, const StorageOptions& s);
 
 }  // namespace mtk::cli

@@ -37,7 +37,29 @@ int main(int argc, char** argv) {
   identify->add_option(
       "--expect-platform", expectPlatform,
       "fail with S_CHIP_TYPE_NOT_MATCH unless the phone is this chip (a scatter's platform)");
-  for (auto* sub : {devices, probe, identify}) addCommon(sub);
+  StorageOptions so;
+  auto addDa = [&](CLI::App* sub) {
+    sub->add_option("--da", so.daPath, "the Download Agent file (MTK_AllInOne_DA.bin)");
+    sub->add_option("--preloader", so.preloaderPath,
+                    "the phone's preloader image, for its DRAM settings (needed in BROM mode)");
+  };
+  auto addTarget = [&](CLI::App* sub) {
+    sub->add_option("-p,--partition", so.partition, "a partition of the phone's GPT/PMT, by name");
+    sub->add_option("--area", so.area,
+                    "a storage area: boot1, boot2, rpmb, gp1-4, user (UFS: lu0-lu2)");
+    sub->add_option("--offset", so.offset, "byte offset in the area (hex 0x... or decimal)");
+    sub->add_option("--length", so.length, "bytes (hex 0x... or decimal)");
+  };
+  auto* printgpt = app.add_subcommand("printgpt", "print the phone's partition table (GPT or PMT)");
+  auto* read = app.add_subcommand("read", "read a partition or an address range into a file");
+  read->add_option("-o,--output", so.file, "the file to write");
+  auto* write =
+      app.add_subcommand("write", "write a file to a partition or an address (never beyond it)");
+  write->add_option("-i,--input", so.file, "the image to write");
+  auto* erase = app.add_subcommand("erase", "erase a partition or an address range");
+  for (auto* sub : {printgpt, read, write, erase}) addDa(sub);
+  for (auto* sub : {read, write, erase}) addTarget(sub);
+  for (auto* sub : {devices, probe, identify, printgpt, read, write, erase}) addCommon(sub);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -46,5 +68,9 @@ int main(int argc, char** argv) {
   }
   if (*devices) return cmdDevices(g);
   if (*probe) return cmdProbe(g);
+  if (*printgpt) return cmdPrintGpt(g, so);
+  if (*read) return cmdRead(g, so);
+  if (*write) return cmdWrite(g, so);
+  if (*erase) return cmdErase(g, so);
   return cmdIdentify(g, expectPlatform);
 }

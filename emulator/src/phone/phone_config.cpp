@@ -9,6 +9,62 @@ namespace mtk::emu {
 
 namespace brom = wire::brom;
 
+namespace {
+
+Status parseStorage(const std::string& file, const YAML::Node& v, StorageSpec& st) {
+  if (!v.IsMap())
+    return config::error(file, v, "storage must be a mapping such as {type: emmc, user_size: 64G}");
+  for (const auto& kv : v) {
+    const auto key = kv.first.as<std::string>();
+    const YAML::Node& n = kv.second;
+    auto sz = [&](std::uint64_t& field) -> Status {
+      auto b = config::size(file, n, key);
+      if (!b) return std::move(b).error();
+      field = *b;
+      return {};
+    };
+    Status s;
+    if (key == "type") {
+      const auto t = n.as<std::string>();
+      if (t == "emmc")
+        st.kind = StorageKind::Emmc;
+      else if (t == "ufs") {
+        st.kind = StorageKind::Ufs;
+        st.sectorSize = 4096;
+      } else if (t == "nand")
+        st.kind = StorageKind::Nand;
+      else if (t == "none")
+        st.kind = StorageKind::None;
+      else
+        return config::error(file, n, "storage type must be emmc, ufs, nand or none");
+    } else if (key == "user_size") {
+      s = sz(st.user);
+      if (s && (st.user < (8ull << 20) || st.user > (256ull << 30))) {
+        return config::error(file, n, "user_size must be between 8M and 256G");
+      }
+    } else if (key == "boot_size") {
+      s = sz(st.boot1);
+      st.boot2 = st.boot1;
+    } else if (key == "rpmb_size") {
+      s = sz(st.rpmb);
+    } else if (key == "sector_size") {
+      auto n2 = config::number<std::uint32_t>(file, n, key, 512, 4096);
+      if (!n2) return std::move(n2).error();
+      if (*n2 != 512 && *n2 != 4096)
+        return config::error(file, n, "sector_size must be 512 or 4096");
+      st.sectorSize = *n2;
+    } else if (key == "directory") {
+      st.directory = n.as<std::string>();
+    } else {
+      return config::error(file, kv.first, "unknown storage key '" + key + "'");
+    }
+    if (!s) return s;
+  }
+  return {};
+}
+
+}  // namespace
+
 Status parsePhoneKey(const std::string& file, const std::string& key, const YAML::Node& v,
                      PhoneConfig& pc) {
   PhoneSpec& s = pc.spec;
@@ -111,6 +167,21 @@ Status parsePhoneKey(const std::string& file, const std::string& key, const YAML
     }
     return {};
   }
+  if (key == "partition_table") {
+    const auto k = v.as<std::string>();
+    static const std::pair<const char*, TableKind> kinds[] = {{"gpt", TableKind::Gpt},
+                                                              {"pmt", TableKind::Pmt},
+                                                              {"none", TableKind::None},
+                                                              {"corrupt", TableKind::CorruptGpt}};
+    for (const auto& [name, kind] : kinds) {
+      if (k == name) {
+        s.partitionTable = kind;
+        return {};
+      }
+    }
+    return config::error(file, v, "partition_table must be gpt, pmt, none or corrupt");
+  }
+  if (key == "storage") return parseStorage(file, v, s.storage);
   return config::error(file, v, "unknown phone key '" + key + "'");
 }
 

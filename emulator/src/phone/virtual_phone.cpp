@@ -51,6 +51,13 @@ VirtualPhone::VirtualPhone(DeviceBus& bus, std::string busid, PhoneSpec spec)
   auto storage = VirtualStorage::open(spec_.storage);
   if (storage) {
     shared_->storage = std::move(*storage);
+    const auto* user =
+        shared_->storage->areaByName(spec_.storage.kind == StorageKind::Ufs ? "lu2" : "user");
+    if (user) {
+      auto layout = spec_.layout.empty() ? defaultLayout(user->size) : spec_.layout;
+      if (auto s = writeInitialTable(*shared_->storage, spec_.partitionTable, layout); !s)
+        storageError_ = s.error();
+    }
   } else {
     storageError_ = storage.error();
   }

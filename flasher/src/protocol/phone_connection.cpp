@@ -13,13 +13,12 @@ const std::vector<UsbId>& bootIds() {
   return ids;
 }
 
-Result<PhoneSession> connectPhone(DeviceLocator& locator, const ConnectOptions& options,
-                                  const StageLog& log) {
-  auto say = [&](const std::string& s) {
-    if (log) log(s);
-  };
-  say("waiting for a phone in BROM or preloader mode on " + locator.describe());
-  auto t = locator.waitFor(bootIds(), options.waitTimeout);
+Result<std::unique_ptr<Transport>> waitForPhone(DeviceLocator& locator,
+                                                const std::vector<UsbId>& ids,
+                                                const ConnectOptions& options,
+                                                const StageLog& log) {
+  if (log) log("waiting for a phone in BROM or preloader mode on " + locator.describe());
+  auto t = locator.waitFor(ids, options.waitTimeout);
   if (!t) {
     Error e = t.error();
     if (e.name == "LIBUSB_ERROR_NOT_FOUND") {
@@ -30,8 +29,16 @@ Result<PhoneSession> connectPhone(DeviceLocator& locator, const ConnectOptions& 
     }
     return e;
   }
+  return std::move(*t);
+}
+
+Result<PhoneSession> startSession(std::unique_ptr<Transport> transport,
+                                  const ConnectOptions& options, const StageLog& log) {
+  auto say = [&](const std::string& s) {
+    if (log) log(s);
+  };
   PhoneSession session;
-  session.transport = std::move(*t);
+  session.transport = std::move(transport);
   const auto& id = session.transport->identity();
   const BootStage stage = id.pid == 0x0003 ? BootStage::Brom : BootStage::Preloader;
   char usb[64];
@@ -51,6 +58,13 @@ Result<PhoneSession> connectPhone(DeviceLocator& locator, const ConnectOptions& 
     session.target.watchdogDisabled = !session.target.chip->is64bit;
   }
   return session;
+}
+
+Result<PhoneSession> connectPhone(DeviceLocator& locator, const ConnectOptions& options,
+                                  const StageLog& log) {
+  auto t = waitForPhone(locator, bootIds(), options, log);
+  if (!t) return t.error();
+  return startSession(std::move(*t), options, log);
 }
 
 Status startDa1(PhoneSession& session, const Da1Image& da, std::chrono::milliseconds syncTimeout,

@@ -27,6 +27,9 @@
 //       da_accept_sha256: [hex, ...]  # DA images DAA accepts (SHA-256 of the SEND_DA data)
 //       da_silent: false              # the DA never answers after JUMP_DA
 //       corrupt_upload_at: 1000       # damage one byte of SEND_DA data in transit
+//       storage: {type: emmc, user_size: 64G, boot_size: 4M, rpmb_size: 4M, sector_size: 512,
+//                 directory: ./phone1}   # type: emmc, ufs, nand or none; no directory = temporary
+//       partition_table: gpt          # written to a blank user area: gpt, pmt, none or corrupt
 
 #include <cstdint>
 #include <string>

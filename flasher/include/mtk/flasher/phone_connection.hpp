@@ -31,6 +31,14 @@ const std::vector<UsbId>& bootIds();
 
 Result<PhoneSession> connectPhone(DeviceLocator& locator, const ConnectOptions& options,
                                   const StageLog& log = {});
+// The two halves of connectPhone: wait for a port (with the not-found hint about the
+// preloader window), then handshake, identify and disable the watchdog on it.
+Result<std::unique_ptr<Transport>> waitForPhone(DeviceLocator& locator,
+                                                const std::vector<UsbId>& ids,
+                                                const ConnectOptions& options,
+                                                const StageLog& log = {});
+Result<PhoneSession> startSession(std::unique_ptr<Transport> transport,
+                                  const ConnectOptions& options, const StageLog& log = {});
 
 // DA stage 1 through the BROM/preloader: SEND_DA, JUMP_DA, then the DA's sync byte.
 struct Da1Image {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "mtk/emu/storage/initial_content.hpp"
 #include "mtk/emu/storage/virtual_storage.hpp"
 #include "mtk/wire/chips.hpp"
 
@@ -41,6 +42,8 @@ struct PhoneSpec {
 
   // The DA stage (XFlash V5).
   StorageSpec storage;
+  TableKind partitionTable = TableKind::Gpt;   // written to a blank user area at start
+  std::vector<InitialPartition> layout;        // empty: defaultLayout()
   std::uint32_t writePacketLength = 1u << 20;  // GET_PACKET_LENGTH
   std::uint32_t readPacketLength = 1u << 20;
   bool checkDa2Hash = true;  // DA1 rejects a DA2 whose SHA-256 it does not carry

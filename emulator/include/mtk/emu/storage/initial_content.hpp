@@ -1,0 +1,32 @@
+#pragma once
+// What a virtual phone's flash holds before anyone flashes it: a partition table in the user
+// area (GPT, MediaTek PMT, a damaged one, or none) laid out like a real phone's, so printgpt,
+// readback and Firmware Upgrade meet what they meet in the field.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "mtk/emu/storage/virtual_storage.hpp"
+#include "mtk/error.hpp"
+
+namespace mtk::emu {
+
+enum class TableKind { Gpt, Pmt, None, CorruptGpt };
+const char* tableKindName(TableKind k);
+
+struct InitialPartition {
+  std::string name;
+  std::uint64_t size = 0;  // bytes; 0 for the last one = the rest of the user area
+};
+
+// A typical MediaTek Android layout (preloader-era names: proinfo, nvram, protect1, ...),
+// scaled down where the user area is small.
+std::vector<InitialPartition> defaultLayout(std::uint64_t userAreaBytes);
+
+// Writes the table (and its backup/mirror) into a blank user area; existing content is kept
+// when the table is already there (a restarted emulator keeps what was flashed).
+Status writeInitialTable(VirtualStorage& storage, TableKind kind,
+                         const std::vector<InitialPartition>& layout);
+
+}  // namespace mtk::emu

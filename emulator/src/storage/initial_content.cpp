@@ -1,0 +1,158 @@
+#include "mtk/emu/storage/initial_content.hpp"
+
+#include <algorithm>
+
+#include "mtk/wire/gpt.hpp"
+#include "mtk/wire/pmt.hpp"
+#include "mtk/wire/xflash.hpp"
+
+namespace mtk::emu {
+
+namespace {
+
+constexpr std::uint64_t kMiB = 1ull << 20;
+constexpr std::uint64_t kFirstPartitionOffset = 1 * kMiB;  // partitions start 1 MiB in, aligned
+
+Error layoutError(const std::string& m) {
+  return makeError(-1, "EMU_LAYOUT_INVALID", m, "make the partitions fit the user area");
+}
+
+std::uint32_t userArea(const VirtualStorage& s) {
+  return s.kind() == StorageKind::Ufs ? wire::xflash::UFS_USER : wire::xflash::EMMC_USER;
+}
+
+// Deterministic GUIDs from a name, so a layout reads the same every run.
+wire::gpt::Guid guidFor(const std::string& name, std::uint32_t salt) {
+  wire::gpt::Guid g{};
+  std::uint32_t x = 2166136261u ^ salt;
+  for (char c : name) x = (x ^ static_cast<std::uint8_t>(c)) * 16777619u;
+  for (auto& b : g) {
+    x = x * 1664525u + 1013904223u;
+    b = static_cast<std::uint8_t>(x >> 24);
+  }
+  g[7] = static_cast<std::uint8_t>((g[7] & 0x0f) | 0x40);  // version 4
+  g[8] = static_cast<std::uint8_t>((g[8] & 0x3f) | 0x80);  // variant
+  return g;
+}
+
+}  // namespace
+
+const char* tableKindName(TableKind k) {
+  switch (k) {
+    case TableKind::Gpt:
+      return "gpt";
+    case TableKind::Pmt:
+      return "pmt";
+    case TableKind::None:
+      return "none";
+    case TableKind::CorruptGpt:
+      return "corrupt";
+  }
+  return "?";
+}
+
+std::vector<InitialPartition> defaultLayout(std::uint64_t user) {
+  // Sizes of a typical MT67xx phone, halved until they fit with room for userdata.
+  std::vector<InitialPartition> l = {{"proinfo", 3 * kMiB},
+                                     {"nvram", 5 * kMiB},
+                                     {"protect1", 8 * kMiB},
+                                     {"protect2", 8 * kMiB},
+                                     {"persist", 48 * kMiB},
+                                     {"seccfg", kMiB / 2},
+                                     {"lk", kMiB},
+                                     {"lk2", kMiB},
+                                     {"boot", 32 * kMiB},
+                                     {"recovery", 32 * kMiB},
+                                     {"logo", 8 * kMiB},
+                                     {"nvdata", 32 * kMiB},
+                                     {"metadata", 32 * kMiB},
+                                     {"system", 3072 * kMiB},
+                                     {"vendor", 512 * kMiB},
+                                     {"cache", 448 * kMiB},
+                                     {"userdata", 0}};
+  auto fixed = [&] {
+    std::uint64_t s = kFirstPartitionOffset;
+    for (const auto& p : l) s += p.size;
+    return s;
+  };
+  // Halve the largest partition until everything fits with room for userdata.
+  while (fixed() + 8 * kMiB > user) {
+    auto largest = std::max_element(l.begin(), l.end(),
+                                    [](const auto& a, const auto& b) { return a.size < b.size; });
+    if (largest->size <= 64 * 1024) break;
+    largest->size /= 2;
+  }
+  return l;
+}
+
+Status writeInitialTable(VirtualStorage& storage, TableKind kind,
+                         const std::vector<InitialPartition>& layout) {
+  if (kind == TableKind::None) return {};
+  const auto* area = storage.area(userArea(storage));
+  if (!area) return layoutError("the phone has no user area");
+  const std::uint32_t sector = storage.sectorSize();
+  // Keep what is there: a restarted emulator must not undo a flash.
+  wire::Bytes head(2 * sector);
+  if (auto s = storage.read(area->partType, 0, head); !s) return s;
+  if (std::any_of(head.begin(), head.end(), [](auto b) { return b != 0; })) return {};
+
+  // Place the partitions back to back from 1 MiB; the last takes what is left before the
+  // backup GPT (or the PMT at the end).
+  const std::uint64_t reservedAtEnd = 2 * kMiB;
+  std::vector<std::pair<std::string, std::pair<std::uint64_t, std::uint64_t>>>
+      placed;  // name, offset, size
+  std::uint64_t offset = kFirstPartitionOffset;
+  for (std::size_t i = 0; i < layout.size(); ++i) {
+    std::uint64_t size = layout[i].size;
+    if (size == 0) {
+      if (i + 1 != layout.size()) return layoutError("only the last partition may take the rest");
+      if (offset + reservedAtEnd >= area->size)
+        return layoutError("no room left for " + layout[i].name);
+      size = (area->size - reservedAtEnd - offset) / sector * sector;
+    }
+    if (size % sector || offset + size + reservedAtEnd > area->size) {
+      return layoutError("partition " + layout[i].name + " does not fit the user area");
+    }
+    placed.push_back({layout[i].name, {offset, size}});
+    offset += size;
+  }
+
+  if (kind == TableKind::Pmt) {
+    wire::pmt::Table t;
+    for (const auto& [name, r] : placed) {
+      wire::pmt::Entry e;
+      e.name = name;
+      e.offset = r.first;
+      e.size = r.second;
+      e.partId = wire::xflash::EMMC_USER;
+      t.entries.push_back(e);
+    }
+    auto region = wire::pmt::build(t);
+    if (!region) return region.error();
+    auto at = wire::pmt::emmcTableOffset(area->size);
+    if (!at) return at.error();
+    return storage.write(area->partType, *at, *region);
+  }
+
+  wire::gpt::Layout l;
+  l.sectorSize = sector;
+  l.diskSectors = area->size / sector;
+  l.diskGuid = guidFor("disk", 0);
+  for (const auto& [name, r] : placed) {
+    wire::gpt::PartitionSpec p;
+    p.name = name;
+    p.firstLba = r.first / sector;
+    p.lastLba = (r.first + r.second) / sector - 1;
+    p.type = wire::gpt::basicDataType();
+    p.unique = guidFor(name, 1);
+    l.partitions.push_back(p);
+  }
+  if (auto s = wire::gpt::checkLayout(l); !s) return s;
+  wire::Bytes primary = wire::gpt::buildPrimary(l);
+  if (kind == TableKind::CorruptGpt) primary[sector + 16] ^= 0xff;  // header CRC no longer matches
+  if (auto s = storage.write(area->partType, 0, primary); !s) return s;
+  const wire::Bytes backup = wire::gpt::buildBackup(l);
+  return storage.write(area->partType, wire::gpt::backupStartLba(l) * sector, backup);
+}
+
+}  // namespace mtk::emu

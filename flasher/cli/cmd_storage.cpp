@@ -1,0 +1,268 @@
+// Storage commands through the DA: printgpt, read, write, erase (by partition or by area and
+// address). Nothing is written outside the named partition or range.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "cli_common.hpp"
+#include "mtk/flasher/da_session.hpp"
+#include "mtk/flasher/partition_table.hpp"
+
+namespace mtk::cli {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A progress line on a terminal (bytes, MB/s, time left); JSON progress events otherwise when
+// --json; nothing on a pipe.
+class ProgressBar {
+ public:
+  ProgressBar(std::string what, bool json) : what_(std::move(what)), json_(json), tty_(isatty(2)) {}
+  void operator()(std::uint64_t done, std::uint64_t total) {
+    const auto now = Clock::now();
+    if (done < total && now - last_ < std::chrono::milliseconds(200)) return;
+    last_ = now;
+    const double secs = std::chrono::duration<double>(now - start_).count();
+    const double mbps = secs > 0 ? static_cast<double>(done) / 1e6 / secs : 0;
+    if (json_) {
+      std::cout << nlohmann::json{{"event", "progress"},
+                                  {"what", what_},
+                                  {"done", done},
+                                  {"total", total}}
+                       .dump()
+                << std::endl;
+    } else if (tty_) {
+      const double left = mbps > 0 ? static_cast<double>(total - done) / 1e6 / mbps : 0;
+      std::fprintf(stderr, "\r  %s: %5.1f%%  %llu/%llu MB  %.1f MB/s  %.0f s left   ",
+                   what_.c_str(),
+                   total ? 100.0 * static_cast<double>(done) / static_cast<double>(total) : 100.0,
+                   static_cast<unsigned long long>(done >> 20),
+                   static_cast<unsigned long long>(total >> 20), mbps, left);
+      if (done >= total) std::fprintf(stderr, "\n");
+    }
+  }
+
+ private:
+  std::string what_;
+  bool json_;
+  bool tty_;
+  Clock::time_point start_ = Clock::now();
+  Clock::time_point last_{};
+};
+
+struct Target {
+  std::uint32_t partType = 0;
+  std::uint64_t offset = 0;
+  std::uint64_t length = 0;  // the whole partition/area, or what was asked
+  std::string label;
+};
+
+Result<std::uint64_t> parseNumber(const std::string& s, const char* what) {
+  try {
+    std::size_t used = 0;
+    const auto v = std::stoull(s, &used, 0);
+    if (used != s.size()) throw std::invalid_argument(s);
+    return static_cast<std::uint64_t>(v);
+  } catch (const std::exception&) {
+    return makeError(-1, "BAD_NUMBER", std::string(what) + " '" + s + "' is not a number",
+                     "write it in hex (0x100000) or decimal");
+  }
+}
+
+Result<flasher::DaSession> open(const GlobalOptions& g, const StorageOptions& s) {
+  if (s.daPath.empty()) {
+    return makeError(
+        -1, "NO_DA", "no Download Agent given",
+        "give --da MTK_AllInOne_DA.bin (for mtkemu's phones: mtk-make-test-da -o da.bin)");
+  }
+  auto locator = flasher::makeLocator(g.device);
+  if (!locator) return locator.error();
+  flasher::DaSessionOptions o;
+  o.daPath = s.daPath;
+  o.preloaderPath = s.preloaderPath;
+  o.connect.waitTimeout = flasher::Millis(g.timeoutMs);
+  return flasher::openDaSession(**locator, o, [&](const std::string& t) { stage(t, g.json); });
+}
+
+// --partition NAME, or --area AREA with --offset/--length.
+Result<Target> resolve(flasher::DaSession& session, const StorageOptions& s, bool needLength) {
+  Target t;
+  if (!s.partition.empty()) {
+    auto table = flasher::readPartitionTable(*session.da, session.storage);
+    if (!table) return table.error();
+    const flasher::PartitionInfo* p = table->find(s.partition);
+    if (!p) {
+      std::string names;
+      for (const auto& q : table->partitions) names += (names.empty() ? "" : ", ") + q.name;
+      return makeError(-1, "PARTITION_NOT_FOUND",
+                       "the phone's " + table->kind + " has no partition '" + s.partition + "'",
+                       "partitions on this phone: " + names);
+    }
+    t = {p->partType, p->offset, p->size, "partition " + p->name};
+    return t;
+  }
+  auto area = flasher::areaByName(session.storage, s.area.empty() ? "user" : s.area);
+  if (!area) return area.error();
+  auto offset = parseNumber(s.offset.empty() ? "0" : s.offset, "--offset");
+  if (!offset) return offset.error();
+  std::uint64_t length = area->size - std::min(area->size, *offset);
+  if (!s.length.empty()) {
+    auto l = parseNumber(s.length, "--length");
+    if (!l) return l.error();
+    length = *l;
+  } else if (needLength) {
+    return makeError(-1, "NO_LENGTH", "an address range needs --length",
+                     "give --length in bytes (hex or decimal)");
+  }
+  if (*offset > area->size || length > area->size - *offset) {
+    return makeError(-1, "RANGE_OUTSIDE_AREA",
+                     "the range runs past the end of " + area->name + " (" +
+                         std::to_string(area->size) + " bytes)",
+                     "check --offset and --length against the area size");
+  }
+  t = {area->partType, *offset, length,
+       area->name + " at " + hex(static_cast<unsigned>(*offset), 1)};
+  return t;
+}
+
+}  // namespace
+
+int cmdPrintGpt(const GlobalOptions& g, const StorageOptions& s) {
+  auto session = open(g, s);
+  if (!session) return report(session.error(), g.json);
+  auto table = flasher::readPartitionTable(*session->da, session->storage);
+  session->close();
+  if (!table) return report(table.error(), g.json);
+  if (g.json) {
+    nlohmann::json parts = nlohmann::json::array();
+    for (const auto& p : table->partitions) {
+      parts.push_back({{"name", p.name}, {"offset", p.offset}, {"size", p.size}});
+    }
+    std::cout << nlohmann::json{{"event", "result"},
+                                {"ok", true},
+                                {"kind", table->kind},
+                                {"sector_size", table->sectorSize},
+                                {"partitions", parts}}
+                     .dump()
+              << std::endl;
+    return kExitOk;
+  }
+  std::printf("%s, %u-byte sectors, %zu partitions\n", table->kind.c_str(), table->sectorSize,
+              table->partitions.size());
+  std::printf("  %-20s %18s %18s\n", "name", "offset", "size");
+  for (const auto& p : table->partitions) {
+    std::printf("  %-20s 0x%016llx 0x%016llx\n", p.name.c_str(),
+                static_cast<unsigned long long>(p.offset), static_cast<unsigned long long>(p.size));
+  }
+  return kExitOk;
+}
+
+int cmdRead(const GlobalOptions& g, const StorageOptions& s) {
+  if (s.file.empty())
+    return report(makeError(-1, "NO_OUTPUT", "no output file", "give -o FILE"), g.json);
+  auto session = open(g, s);
+  if (!session) return report(session.error(), g.json);
+  auto t = resolve(*session, s, /*needLength=*/false);
+  if (!t) return report(t.error(), g.json);
+  std::ofstream out(s.file, std::ios::binary | std::ios::trunc);
+  if (!out)
+    return report(makeError(-1, "CANNOT_WRITE", "cannot create " + s.file, "check the path"),
+                  g.json);
+  stage("reading " + t->label + " (" + std::to_string(t->length) + " bytes) to " + s.file, g.json);
+  ProgressBar bar("read", g.json);
+  auto r = session->da->read(
+      t->partType, t->offset, t->length,
+      [&](wire::ByteSpan piece) -> Status {
+        out.write(reinterpret_cast<const char*>(piece.data()),
+                  static_cast<std::streamsize>(piece.size()));
+        if (!out)
+          return makeError(-1, "CANNOT_WRITE", "writing " + s.file + " failed",
+                           "is the disk full?");
+        return {};
+      },
+      std::ref(bar));
+  session->close();
+  if (!r) return report(r.error(), g.json);
+  out.close();
+  if (g.json)
+    std::cout << nlohmann::json{{"event", "result"}, {"ok", true}, {"bytes", t->length}}.dump()
+              << std::endl;
+  else
+    stage("read " + std::to_string(t->length) + " bytes", false);
+  return kExitOk;
+}
+
+int cmdWrite(const GlobalOptions& g, const StorageOptions& s) {
+  if (s.file.empty())
+    return report(makeError(-1, "NO_INPUT", "no input file", "give -i FILE"), g.json);
+  std::ifstream in(s.file, std::ios::binary | std::ios::ate);
+  if (!in)
+    return report(makeError(-1, "CANNOT_READ", "cannot open " + s.file, "check the path"), g.json);
+  const std::uint64_t size = static_cast<std::uint64_t>(in.tellg());
+  in.seekg(0);
+  auto session = open(g, s);
+  if (!session) return report(session.error(), g.json);
+  auto t = resolve(*session, s, /*needLength=*/false);
+  if (!t) return report(t.error(), g.json);
+  // Whole blocks only; the padding stays inside the partition, or the write is refused.
+  const std::uint64_t block = session->storage.blockSize;
+  const std::uint64_t padded = (size + block - 1) / block * block;
+  if (padded > t->length) {
+    session->close();
+    return report(makeError(-1, "IMAGE_TOO_LARGE",
+                            s.file + " (" + std::to_string(size) + " bytes) is " +
+                                std::to_string(padded - t->length) + " bytes larger than " +
+                                t->label + " (" + std::to_string(t->length) + " bytes)",
+                            "nothing was written; check that the image belongs to this partition"),
+                  g.json);
+  }
+  stage("writing " + s.file + " (" + std::to_string(size) + " bytes) to " + t->label, g.json);
+  ProgressBar bar("write", g.json);
+  std::uint64_t given = 0;
+  auto w = session->da->write(
+      t->partType, t->offset, padded,
+      [&](wire::MutableByteSpan chunk) -> Result<std::size_t> {
+        const std::uint64_t fromFile =
+            std::min<std::uint64_t>(chunk.size(), size - std::min(size, given));
+        in.read(reinterpret_cast<char*>(chunk.data()), static_cast<std::streamsize>(fromFile));
+        if (static_cast<std::uint64_t>(in.gcount()) != fromFile) {
+          return makeError(-1, "CANNOT_READ", "reading " + s.file + " failed", "");
+        }
+        std::fill(chunk.begin() + static_cast<std::ptrdiff_t>(fromFile), chunk.end(), 0);
+        given += chunk.size();
+        return chunk.size();
+      },
+      std::ref(bar));
+  session->close();
+  if (!w) return report(w.error(), g.json);
+  if (g.json)
+    std::cout << nlohmann::json{{"event", "result"}, {"ok", true}, {"bytes", size}}.dump()
+              << std::endl;
+  else
+    stage("wrote " + std::to_string(size) + " bytes", false);
+  return kExitOk;
+}
+
+int cmdErase(const GlobalOptions& g, const StorageOptions& s) {
+  auto session = open(g, s);
+  if (!session) return report(session.error(), g.json);
+  auto t = resolve(*session, s, /*needLength=*/s.partition.empty());
+  if (!t) return report(t.error(), g.json);
+  stage("erasing " + t->label + " (" + std::to_string(t->length) + " bytes)", g.json);
+  ProgressBar bar("erase", g.json);
+  auto e = session->da->format(t->partType, t->offset, t->length, std::ref(bar));
+  session->close();
+  if (!e) return report(e.error(), g.json);
+  if (g.json)
+    std::cout << nlohmann::json{{"event", "result"}, {"ok", true}, {"bytes", t->length}}.dump()
+              << std::endl;
+  else
+    stage("erased", false);
+  return kExitOk;
+}
+
+}  // namespace mtk::cli

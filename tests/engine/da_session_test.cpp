@@ -1,0 +1,168 @@
+// From a phone in BROM/preloader mode to a ready DA, through the engine: the DA file's entry
+// for the chip, DRAM from the preloader's EMI settings in BROM mode, DA2, storage; and picking
+// up a DA an earlier run left running.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "mtk/emu/phone/virtual_phone.hpp"
+#include "mtk/flasher/da_session.hpp"
+#include "mtk/flasher/partition_table.hpp"
+#include "mtk/inproc/inprocess_link.hpp"
+#include "mtk/wire/da_container.hpp"
+#include "mtk/wire/preloader_image.hpp"
+
+namespace mtk::test {
+namespace {
+
+using namespace std::chrono_literals;
+namespace da = wire::da;
+
+class TempDir {
+ public:
+  TempDir() {
+    char t[] = "/tmp/mtkflash-test-XXXXXX";
+    path_ = ::mkdtemp(t);
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  std::string file(const std::string& name, const wire::Bytes& bytes) const {
+    const std::string p = path_ + "/" + name;
+    std::ofstream(p, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()),
+               static_cast<std::streamsize>(bytes.size()));
+    return p;
+  }
+
+ private:
+  std::string path_;
+};
+
+std::string testDa(const TempDir& dir, std::vector<std::uint16_t> chips,
+                   const std::string& id = da::kTestDaId) {
+  da::DaBuildSpec spec;
+  spec.id = id;
+  for (auto c : chips) {
+    da::DaBuildEntry e;
+    e.chipCode = c;
+    e.da1 = da::makeTestPayload("DA1", 0x20000, c);
+    e.da2 = da::makeTestPayload("DA2", 0x30000, c + 1);
+    spec.entries.push_back(e);
+  }
+  return dir.file("da.bin", da::buildDaFile(spec));
+}
+
+class DaSessionTest : public ::testing::Test {
+ protected:
+  emu::VirtualPhone& phone(emu::PhoneSpec spec, bool brom) {
+    spec.storage.user = 64ull << 20;
+    spec.preloaderWindow = std::chrono::hours(1);
+    busid_ = bus_.addPort();
+    phone_ = std::make_unique<emu::VirtualPhone>(bus_, busid_, std::move(spec));
+    phone_->powerOn(brom);
+    return *phone_;
+  }
+  Result<flasher::DaSession> open(const std::string& daPath, const std::string& preloader = {}) {
+    inproc::InProcessLocator locator(bus_, busid_);
+    flasher::DaSessionOptions o;
+    o.daPath = daPath;
+    o.preloaderPath = preloader;
+    o.connect.waitTimeout = 2000ms;
+    o.daSyncTimeout = 1000ms;
+    o.xflash.statusTimeout = 1000ms;
+    return flasher::openDaSession(locator, o);
+  }
+
+  TempDir dir_;
+  emu::DeviceBus bus_;
+  std::string busid_;
+  std::unique_ptr<emu::VirtualPhone> phone_;
+};
+
+TEST_F(DaSessionTest, PreloaderModeNeedsNoEmi) {
+  phone({}, false);
+  auto s = open(testDa(dir_, {0x6580, 0x6765}));
+  ASSERT_TRUE(s) << s.error().describe();
+  EXPECT_EQ(s->connectionAgent, "preloader");
+  EXPECT_EQ(s->storage.type, flasher::StorageType::Emmc);
+  auto table = flasher::readPartitionTable(*s->da, s->storage);
+  ASSERT_TRUE(table) << table.error().describe();
+  EXPECT_EQ(table->kind, "GPT");
+  EXPECT_TRUE(table->find("nvram"));
+  s->close();
+}
+
+TEST_F(DaSessionTest, BromModeBringsUpDramFromThePreloader) {
+  phone({}, true);
+  const auto preloader = dir_.file("preloader.bin", wire::preloader::buildTestPreloader({}));
+  auto s = open(testDa(dir_, {0x6765}), preloader);
+  ASSERT_TRUE(s) << s.error().describe();
+  EXPECT_EQ(s->connectionAgent, "brom");
+}
+
+TEST_F(DaSessionTest, BromModeWithoutPreloaderIs5054) {
+  phone({}, true);
+  auto s = open(testDa(dir_, {0x6765}));
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().name, "S_DL_GET_DRAM_SETTING_FAIL");
+  EXPECT_EQ(s.error().code, 5054);
+}
+
+TEST_F(DaSessionTest, PreloaderWithoutEmiIs5054) {
+  phone({}, true);
+  wire::preloader::TestPreloaderSpec p;
+  p.withEmi = false;
+  auto s =
+      open(testDa(dir_, {0x6765}), dir_.file("pl.bin", wire::preloader::buildTestPreloader(p)));
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().name, "S_DL_GET_DRAM_SETTING_FAIL");
+}
+
+TEST_F(DaSessionTest, WrongRamSettingsAre4032BeforeAnyStorageAccess) {
+  emu::PhoneSpec spec;
+  spec.emiVersion = "v30";  // this phone's RAM needs other settings than the preloader has
+  auto& p = phone(spec, true);
+  const auto before = p.storage()->bytesWritten();  // the initial partition table
+  auto s =
+      open(testDa(dir_, {0x6765}), dir_.file("pl.bin", wire::preloader::buildTestPreloader({})));
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().name, "S_FT_ENABLE_DRAM_FAIL");
+  EXPECT_EQ(s.error().code, 4032);
+  EXPECT_EQ(p.storage()->bytesWritten(), before);
+}
+
+TEST_F(DaSessionTest, DaFileWithoutTheChipListsWhatItHas) {
+  phone({}, false);
+  auto s = open(testDa(dir_, {0x6580, 0x6735}));
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().name, "STATUS_DA_SELECTION_ERR");
+  EXPECT_NE(s.error().message.find("no loader for MT6765"), std::string::npos) << s.error().message;
+  EXPECT_NE(s.error().message.find("MT6580"), std::string::npos) << s.error().message;
+}
+
+TEST_F(DaSessionTest, AnXmlDaIsRefusedBeforeTheDeviceIsTouched) {
+  phone({}, false);
+  auto s = open(testDa(dir_, {0x6765}, da::kTestDaIdV6));
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().message.find("XML (V6)"), std::string::npos) << s.error().message;
+  EXPECT_EQ(phone_->state(), emu::PhoneState::PreloaderListening)
+      << "nothing was sent to the phone";
+}
+
+TEST_F(DaSessionTest, ASecondRunPicksUpTheRunningDa) {
+  phone({}, false);
+  const auto daPath = testDa(dir_, {0x6765});
+  {
+    auto first = open(daPath);
+    ASSERT_TRUE(first) << first.error().describe();
+    first->close();
+  }
+  auto second = open(daPath);
+  ASSERT_TRUE(second) << second.error().describe();
+  EXPECT_EQ(second->phone.target.hwCode, 0x0766) << "identified through GET_CHIP_ID";
+  EXPECT_TRUE(flasher::readPartitionTable(*second->da, second->storage));
+}
+
+}  // namespace
+}  // namespace mtk::test
