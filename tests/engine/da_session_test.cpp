@@ -7,11 +7,14 @@
 #include <filesystem>
 #include <fstream>
 
+#include <cstring>
 #include "mtk/emu/phone/virtual_phone.hpp"
 #include "mtk/flasher/da_session.hpp"
 #include "mtk/flasher/partition_table.hpp"
 #include "mtk/inproc/inprocess_link.hpp"
+
 #include "mtk/wire/da_container.hpp"
+#include "mtk/wire/gpt.hpp"
 #include "mtk/wire/preloader_image.hpp"
 
 namespace mtk::test {
@@ -162,6 +165,80 @@ TEST_F(DaSessionTest, ASecondRunPicksUpTheRunningDa) {
   ASSERT_TRUE(second) << second.error().describe();
   EXPECT_EQ(second->phone.target.hwCode, 0x0766) << "identified through GET_CHIP_ID";
   EXPECT_TRUE(flasher::readPartitionTable(*second->da, second->storage));
+}
+
+TEST_F(DaSessionTest, NoOrDamagedTableIsS_PART_NO_VALID_TABLE) {
+  for (auto kind : {emu::TableKind::None, emu::TableKind::CorruptGpt}) {
+    emu::PhoneSpec spec;
+    spec.partitionTable = kind;
+    phone(spec, false);
+    auto s = open(testDa(dir_, {0x6765}));
+    ASSERT_TRUE(s) << s.error().describe();
+    auto table = flasher::readPartitionTable(*s->da, s->storage);
+    ASSERT_FALSE(table) << emu::tableKindName(kind);
+    EXPECT_EQ(table.error().name, "S_PART_NO_VALID_TABLE");
+    EXPECT_EQ(table.error().code, 1037);
+    EXPECT_NE(table.error().hint.find("Format All + Download"), std::string::npos);
+    s->close();
+    phone_.reset();
+  }
+}
+
+TEST_F(DaSessionTest, PmtPhonesAreReadToo) {
+  emu::PhoneSpec spec;
+  spec.partitionTable = emu::TableKind::Pmt;
+  phone(spec, false);
+  auto s = open(testDa(dir_, {0x6765}));
+  ASSERT_TRUE(s) << s.error().describe();
+  auto table = flasher::readPartitionTable(*s->da, s->storage);
+  ASSERT_TRUE(table) << table.error().describe();
+  EXPECT_EQ(table->kind, "PMT");
+  ASSERT_TRUE(table->find("NVRAM")) << "names are matched without regard to case";
+}
+
+TEST_F(DaSessionTest, StorageMismatchNamesBoth) {
+  emu::PhoneSpec spec;
+  spec.storage.kind = emu::StorageKind::Ufs;
+  spec.storage.sectorSize = 4096;
+  phone(spec, false);
+  auto s = open(testDa(dir_, {0x6765}));
+  ASSERT_TRUE(s) << s.error().describe();
+  auto check = flasher::checkStorage(s->storage, "HW_STORAGE_EMMC");
+  ASSERT_FALSE(check);
+  EXPECT_EQ(check.error().name, "S_STORAGE_NOT_MATCH");
+  EXPECT_EQ(check.error().code, 3183);
+  EXPECT_NE(check.error().message.find("the firmware is for EMMC, the phone reports UFS"),
+            std::string::npos)
+      << check.error().message;
+  EXPECT_TRUE(flasher::checkStorage(s->storage, "UFS"));
+}
+
+// A table the flasher writes is the table the parser reads back.
+TEST_F(DaSessionTest, AGptWrittenThroughTheDaReadsBack) {
+  emu::PhoneSpec spec;
+  spec.partitionTable = emu::TableKind::None;
+  phone(spec, false);
+  auto s = open(testDa(dir_, {0x6765}));
+  ASSERT_TRUE(s) << s.error().describe();
+  wire::gpt::Layout l;
+  l.diskSectors = s->storage.user()->size / 512;
+  l.partitions = {{"preloader_a", 2048, 4095, wire::gpt::basicDataType(), {1}, 0},
+                  {"nvram", 4096, 14335, wire::gpt::basicDataType(), {2}, 0},
+                  {"userdata", 14336, l.diskSectors - 40, wire::gpt::basicDataType(), {3}, 0}};
+  const auto primary = wire::gpt::buildPrimary(l);
+  std::size_t given = 0;
+  ASSERT_TRUE(s->da->write(s->storage.user()->partType, 0, primary.size(),
+                           [&](wire::MutableByteSpan out) -> Result<std::size_t> {
+                             std::memcpy(out.data(), primary.data() + given, out.size());
+                             given += out.size();
+                             return out.size();
+                           }));
+  auto table = flasher::readPartitionTable(*s->da, s->storage);
+  ASSERT_TRUE(table) << table.error().describe();
+  ASSERT_EQ(table->partitions.size(), 3u);
+  EXPECT_EQ(table->partitions[1].name, "nvram");
+  EXPECT_EQ(table->partitions[1].offset, 4096u * 512);
+  EXPECT_EQ(table->partitions[1].size, 10240u * 512);
 }
 
 }  // namespace

@@ -292,6 +292,59 @@ TEST_P(DaBench, ShutdownRebootsThePhoneOffUsb) {
   EXPECT_EQ(p.state(), emu::PhoneState::BootedOn);
 }
 
+TEST_P(DaBench, ChunksDamagedOnTheCableAreSentAgain) {
+  for (unsigned damaged : {2u, 5u}) {
+    TestDa da;
+    auto spec = smallPhone();
+    spec.corruptWriteChunks = damaged;
+    auto& p = phone(spec);
+    auto& c = startDa2(da);
+    const auto data = pattern(2u << 20, damaged);
+    std::size_t given = 0;
+    auto w = c.write(xf::EMMC_USER, 0, data.size(),
+                     [&](wire::MutableByteSpan out) -> Result<std::size_t> {
+                       std::memcpy(out.data(), data.data() + given, out.size());
+                       given += out.size();
+                       return out.size();
+                     });
+    if (damaged <= 3) {  // within the retries: the write completes and the data is right
+      ASSERT_TRUE(w) << w.error().describe();
+      wire::Bytes onFlash(data.size());
+      ASSERT_TRUE(p.storage()->read(xf::EMMC_USER, 0, onFlash));
+      EXPECT_TRUE(onFlash == data);
+    } else {
+      ASSERT_FALSE(w);
+      EXPECT_EQ(w.error().code, xf::STATUS_CHECKSUM_ERR) << w.error().describe();
+    }
+    session_.transport->close();
+    session_ = {};
+  }
+}
+
+TEST_P(DaBench, PowerCutTearsTheWriteAndTheErrorNamesTheAddress) {
+  TestDa da;
+  auto& p = phone(smallPhone());
+  auto& c = startDa2(da);
+  p.storage()->armPowerCut(1536 * 1024);  // 1.5 MiB into the next writes
+  const auto data = pattern(3u << 20, 9);
+  std::size_t given = 0;
+  auto w = c.write(xf::EMMC_USER, 0x200000, data.size(),
+                   [&](wire::MutableByteSpan out) -> Result<std::size_t> {
+                     std::memcpy(out.data(), data.data() + given, out.size());
+                     given += out.size();
+                     return out.size();
+                   });
+  ASSERT_FALSE(w);
+  EXPECT_EQ(w.error().code, xf::STATUS_MMC_ERR) << w.error().describe();
+  EXPECT_NE(w.error().message.find("at 0x300000"), std::string::npos) << w.error().message;
+  // The first MiB landed, half of the second did, nothing after.
+  wire::Bytes onFlash(3u << 20);
+  ASSERT_TRUE(p.storage()->read(xf::EMMC_USER, 0x200000, onFlash));
+  EXPECT_TRUE(std::equal(data.begin(), data.begin() + (1536 * 1024), onFlash.begin()));
+  EXPECT_TRUE(
+      std::all_of(onFlash.begin() + (1536 * 1024), onFlash.end(), [](auto b) { return b == 0; }));
+}
+
 INSTANTIATE_TEST_SUITE_P(Transports, DaBench, ::testing::Values("inproc", "usbip"),
                          [](const auto& info) { return info.param; });
 

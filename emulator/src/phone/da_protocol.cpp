@@ -24,7 +24,8 @@ DaProtocol::DaProtocol(const PhoneSpec& spec, DeviceIo& io, VirtualStorage* stor
       da1_(da1),
       agent_(agent),
       events_(std::move(events)),
-      dramReady_(agent == BootMode::Preloader) {}
+      dramReady_(agent == BootMode::Preloader),
+      chunksToCorrupt_(spec.corruptWriteChunks) {}
 
 // ---- packets ----
 
@@ -383,6 +384,12 @@ Task<bool> DaProtocol::writeData() {
       sum.update(piece);
       chunk.insert(chunk.end(), piece.begin(), piece.end());
     });
+    if (chunksToCorrupt_ > 0 && !chunk.empty()) {  // a fault: the cable damaged this chunk
+      --chunksToCorrupt_;
+      chunk[chunk.size() / 2] ^= 0x01;
+      sum = xf::Sum16();
+      sum.update(chunk);
+    }
     if (checksumLevel_ != 0 && sum.value() != static_cast<std::uint16_t>(expected)) {
       sendStatus(xf::STATUS_CHECKSUM_ERR);  // nothing of this chunk is written
       co_return true;

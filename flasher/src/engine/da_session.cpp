@@ -1,5 +1,6 @@
 #include "mtk/flasher/da_session.hpp"
 
+#include <cctype>
 #include <cstdio>
 #include <fstream>
 
@@ -230,6 +231,22 @@ Result<DaSession> openDaSession(DeviceLocator& locator, const DaSessionOptions& 
   say(std::string("DA2 is running; storage: ") + storageTypeName(s.storage.type) + ", user area " +
       std::to_string(s.storage.user() ? s.storage.user()->size : 0) + " bytes");
   return s;
+}
+
+}  // namespace mtk::flasher
+
+namespace mtk::flasher {
+
+Status checkStorage(const StorageInfo& storage, const std::string& firmwareStorage) {
+  std::string want = firmwareStorage;
+  for (auto& c : want) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (want.rfind("HW_STORAGE_", 0) == 0) want = want.substr(11);
+  if (want.empty() || want == storageTypeName(storage.type)) return {};
+  return mtkError(
+      codes::S_STORAGE_NOT_MATCH,
+      "storage mismatch: the firmware is for " + want + ", the phone reports " +
+          storageTypeName(storage.type),
+      "use the firmware (scatter file) made for this phone's storage; nothing was written");
 }
 
 }  // namespace mtk::flasher

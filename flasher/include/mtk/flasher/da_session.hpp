@@ -34,4 +34,8 @@ struct DaSession {
 Result<DaSession> openDaSession(DeviceLocator& locator, const DaSessionOptions& options,
                                 const StageLog& log = {});
 
+// The firmware's storage type (a scatter's `storage`, e.g. "EMMC", "UFS") against what the DA
+// found: S_STORAGE_NOT_MATCH (3183) naming both, before anything is written.
+Status checkStorage(const StorageInfo& storage, const std::string& firmwareStorage);
+
 }  // namespace mtk::flasher

@@ -56,6 +56,7 @@ class DaProtocol {
   bool dramReady_;
   bool da2Running_ = false;
   std::uint32_t checksumLevel_ = 0;
+  unsigned chunksToCorrupt_ = 0;
 };
 
 }  // namespace mtk::emu

@@ -46,7 +46,8 @@ struct PhoneSpec {
   std::vector<InitialPartition> layout;        // empty: defaultLayout()
   std::uint32_t writePacketLength = 1u << 20;  // GET_PACKET_LENGTH
   std::uint32_t readPacketLength = 1u << 20;
-  bool checkDa2Hash = true;  // DA1 rejects a DA2 whose SHA-256 it does not carry
+  bool checkDa2Hash = true;         // DA1 rejects a DA2 whose SHA-256 it does not carry
+  unsigned corruptWriteChunks = 0;  // damage this many WRITE_DATA chunks on the cable
   // DRAM. Through the preloader it is up already; through BROM the DA needs INIT_EXT_RAM with
   // EMI settings ("MTK_BLOADER_INFO_v<NN>..."). The phone accepts its own EMI version only.
   std::string emiVersion = "v27";  // what its RAM needs
