@@ -26,6 +26,7 @@
 #include "mtk/emu/usbip_server.hpp"
 #include "mtk/flasher/usbip_client.hpp"
 #include "mtk/inproc/inprocess_link.hpp"
+#include "tcp_pump.hpp"
 
 namespace {
 
@@ -34,52 +35,6 @@ using mtk::flasher::Millis;
 
 double mbps(std::size_t bytes, Clock::duration d) {
   return static_cast<double>(bytes) / 1e6 / std::chrono::duration<double>(d).count();
-}
-
-// Raw TCP: one thread writes `total` bytes in 1 MiB writes, the other reads and drops them.
-double tcpPump(std::size_t total) {
-  int listener = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  if (::bind(listener, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-      ::listen(listener, 1) != 0 ||
-      ::getsockname(listener, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-    std::perror("tcp pump");
-    std::exit(1);
-  }
-  std::thread reader([&] {
-    int fd = ::accept(listener, nullptr, nullptr);
-    std::vector<char> buf(1 << 20);
-    std::size_t got = 0;
-    while (got < total) {
-      ssize_t n = ::recv(fd, buf.data(), buf.size(), 0);
-      if (n <= 0) break;
-      got += static_cast<std::size_t>(n);
-    }
-    ::close(fd);
-  });
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  int one = 1;
-  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    std::perror("tcp pump connect");
-    std::exit(1);
-  }
-  std::vector<char> buf(1 << 20, 0x5a);
-  const auto t0 = Clock::now();
-  std::size_t sent = 0;
-  while (sent < total) {
-    ssize_t n = ::send(fd, buf.data(), std::min(buf.size(), total - sent), 0);
-    if (n <= 0) break;
-    sent += static_cast<std::size_t>(n);
-  }
-  reader.join();
-  const auto t1 = Clock::now();
-  ::close(fd);
-  ::close(listener);
-  return mbps(total, t1 - t0);
 }
 
 struct Figures {
@@ -143,8 +98,9 @@ int main(int argc, char** argv) {
   std::printf("transfer size %zu MiB, URBs of %zu KiB, %zu in flight\n", mib, urbKib, inflight);
 
   spdlog::set_level(spdlog::level::warn);
-  tcpPump(std::min<std::size_t>(total, 64u << 20));  // warm-up: socket buffers, page faults
-  const double tcp = tcpPump(total);
+  mtk::bench::tcpPump(
+      std::min<std::size_t>(total, 64u << 20));  // warm-up: socket buffers, page faults
+  const double tcp = mtk::bench::tcpPump(total);
   std::printf("raw TCP loopback:        %8.1f MB/s\n", tcp);
 
   mtk::emu::DeviceBus bus;

@@ -70,17 +70,17 @@ Status XFlashClient::sendU32(std::uint32_t value, const char* what) {
   return sendPacket(b, what);
 }
 
-Result<wire::Bytes> XFlashClient::readPacket(std::size_t max, const char* what,
-                                             milliseconds timeout) {
+// A packet header; returns the payload length (at most `max`).
+Result<std::size_t> XFlashClient::readHeader(const char* what, milliseconds timeout,
+                                             std::size_t max) {
   std::array<std::uint8_t, xf::kHeaderSize> h{};
   if (auto s = t_.readExact(h, timeout); !s) {
     if (isTimeout(s.error())) {
-      return mtkError(
-          S_FT_DA_NO_RESPONSE,
-          std::string("no answer from the DA (stage: DA, command ") + what + ") within " +
-              std::to_string(timeout.count()) + " ms",
-          "the DA stopped answering: reconnect the phone and start again; if it repeats, "
-          "the DA file may not suit this phone");
+      return mtkError(S_FT_DA_NO_RESPONSE,
+                      std::string("no answer from the DA (stage: DA, command ") + what +
+                          ") within " + std::to_string(timeout.count()) + " ms",
+                      "the DA stopped answering: reconnect the phone and start again; if it "
+                      "repeats, the DA file may not suit this phone");
     }
     return Error(s.error()).context(what);
   }
@@ -92,7 +92,14 @@ Result<wire::Bytes> XFlashClient::readPacket(std::size_t max, const char* what,
                          "-byte packet, more than the " + std::to_string(max) + " expected",
                      "the DA is out of step: reconnect the phone and start again");
   }
-  wire::Bytes payload(header->length);
+  return std::size_t{header->length};
+}
+
+Result<wire::Bytes> XFlashClient::readPacket(std::size_t max, const char* what,
+                                             milliseconds timeout) {
+  auto len = readHeader(what, timeout, max);
+  if (!len) return len.error();
+  wire::Bytes payload(*len);
   if (auto s = t_.readExact(payload, timeout); !s) return Error(s.error()).context(what);
   return payload;
 }
@@ -320,25 +327,29 @@ Status XFlashClient::read(std::uint32_t partType, std::uint64_t address, std::ui
   if (auto s = expectOk(where.c_str()); !s) return s;
   if (auto s = expectOk(where.c_str()); !s) return s;
   std::uint64_t done = 0;
+  wire::Bytes buffer(*rlen);  // reused for every packet: no allocation or zero-fill per packet
   while (done < length) {
     const std::size_t want =
         static_cast<std::size_t>(std::min<std::uint64_t>(length - done, *rlen));
-    auto data = readPacket(*rlen, "READ_DATA", options_.statusTimeout);
-    if (!data) return data.error();
+    auto len = readHeader("READ_DATA", options_.statusTimeout, buffer.size());
+    if (!len) return len.error();
+    const wire::MutableByteSpan data(buffer.data(), *len);
+    if (auto s = t_.readExact(data, options_.dataTimeout); !s)
+      return Error(s.error()).context(where);
     // Some DAs put a status between data packets: a 4-byte packet where more is due is one.
-    if (data->size() == 4 && want > 4) {
-      const std::uint32_t st = wire::loadLe32(data->data());
+    if (data.size() == 4 && want > 4) {
+      const std::uint32_t st = wire::loadLe32(data.data());
       if (st != xf::STATUS_OK) return daError(st, where);
       continue;
     }
-    if (data->empty() || data->size() > want) {
+    if (data.empty() || data.size() > want) {
       return makeError(-1, "XFLASH_PROTOCOL_ERROR",
-                       where + ": a data packet of " + std::to_string(data->size()) +
+                       where + ": a data packet of " + std::to_string(data.size()) +
                            " bytes where " + std::to_string(want) + " were due",
                        "the DA is out of step: reconnect the phone and start again");
     }
-    if (auto s = sink(*data); !s) return s;
-    done += data->size();
+    if (auto s = sink(data); !s) return s;
+    done += data.size();
     if (auto s = sendU32(0, "READ_DATA ack"); !s) return s;
     if (progress) progress(done, length);
   }

@@ -133,6 +133,10 @@ struct UsbipLink::Impl {
   std::unordered_map<std::uint32_t, std::uint32_t> unlinks;  // unlink seqnum -> URB seqnum
   std::vector<std::uint8_t> discard;
   std::optional<Error> broken;
+  // Write-behind OUT URBs, oldest first: seqnum and size.
+  std::deque<std::pair<std::uint32_t, std::size_t>> behind;
+  std::size_t behindBytes = 0;
+  std::optional<Error> behindError;  // the first failure of a write-behind URB, not yet reported
 
   Error fail(Error e) {
     if (!broken) broken = e;
@@ -258,6 +262,40 @@ struct UsbipLink::Impl {
     }
   }
 
+  // Collects finished write-behind URBs (all of them when `wait`), keeping the first failure.
+  Status reapBehind(bool wait, Deadline deadline) {
+    while (!behind.empty()) {
+      const auto [seq, size] = behind.front();
+      if (!pending[seq].done) {
+        if (!wait) break;
+        if (auto s = waitDone(seq, deadline); !s) {
+          std::vector<std::uint32_t> seqs;
+          for (const auto& b : behind) seqs.push_back(b.first);
+          cancel(seqs);
+          for (auto q : seqs) take(q);
+          behind.clear();
+          behindBytes = 0;
+          if (broken) return *broken;
+          return usbError(usb_errors::kTimeout,
+                          "bulk OUT: the device did not take the data in time");
+        }
+      }
+      Pending p = take(seq);
+      behind.pop_front();
+      behindBytes -= size;
+      if (p.status != 0 && !behindError) behindError = statusError(p.status, "bulk OUT");
+    }
+    return {};
+  }
+
+  // Reports a write-behind failure once, on the call after it happened.
+  Status takeBehindError() {
+    if (!behindError) return {};
+    Error e = *behindError;
+    behindError.reset();
+    return e;
+  }
+
   Pending take(std::uint32_t seq) {
     Pending p = pending[seq];
     pending.erase(seq);
@@ -335,6 +373,8 @@ Result<std::size_t> UsbipLink::control(const wire::usb::SetupPacket& setup,
 
 Result<std::size_t> UsbipLink::bulkIn(std::uint8_t endpoint, wire::MutableByteSpan buffer,
                                       Millis timeout) {
+  if (auto s = impl_->reapBehind(false, Clock::now() + timeout); !s) return s.error();
+  if (auto s = impl_->takeBehindError(); !s) return s.error();
   buffer = buffer.first(std::min(buffer.size(), kMaxInUrbBytes));
   return impl_->transfer(endpoint, true, nullptr, {}, buffer, timeout, "bulk IN");
 }
@@ -343,10 +383,34 @@ Result<std::size_t> UsbipLink::bulkIn(std::uint8_t endpoint, wire::MutableByteSp
 // outstanding, so the server always has the next one when it finishes the last.
 Result<std::size_t> UsbipLink::bulkOut(std::uint8_t endpoint, wire::ByteSpan data, Millis timeout) {
   Impl& m = *impl_;
+  const Deadline deadline = Clock::now() + timeout;
+  if (auto s = m.reapBehind(false, deadline); !s) return s.error();
+  if (auto s = m.takeBehindError(); !s) return s.error();
+  const bool behind = m.options.writeBehindBytes > 0 && data.size() <= m.options.maxUrbBytes &&
+                      data.size() <= m.options.writeBehindBytes;
+  if (behind) {
+    while (!m.behind.empty() && (m.behind.size() >= m.options.writeBehindUrbs ||
+                                 m.behindBytes + data.size() > m.options.writeBehindBytes)) {
+      auto [seq, size] = m.behind.front();
+      if (auto s = m.waitDone(seq, deadline); !s) {
+        if (auto r = m.reapBehind(true, deadline); !r) return r.error();
+        return s.error();
+      }
+      if (auto s = m.reapBehind(false, deadline); !s) return s.error();
+      if (auto s = m.takeBehindError(); !s) return s.error();
+    }
+    auto seq = m.submit(endpoint, false, nullptr, data, {}, deadline);
+    if (!seq) return std::move(seq).error();
+    m.behind.emplace_back(*seq, data.size());
+    m.behindBytes += data.size();
+    return data.size();  // on the socket; the device's answer comes with a later call
+  }
+  // Large or unbuffered writes wait for what is still behind, then go in order.
+  if (auto s = m.reapBehind(true, deadline); !s) return s.error();
+  if (auto s = m.takeBehindError(); !s) return s.error();
   if (data.size() <= m.options.maxUrbBytes) {
     return m.transfer(endpoint, false, nullptr, data, {}, timeout, "bulk OUT");
   }
-  const Deadline deadline = Clock::now() + timeout;
   std::deque<std::uint32_t> inflight;
   std::size_t offset = 0;
   std::size_t total = 0;

@@ -30,6 +30,12 @@ Result<std::vector<wire::usbip::DeviceRecord>> usbipListDevices(const UsbipAddre
 struct UsbipLinkOptions {
   std::size_t maxUrbBytes = 1u << 20;  // one URB carries at most this much
   std::size_t maxInFlight = 4;         // URBs outstanding at once within one transfer
+  // Write-behind: a bulk OUT of up to maxUrbBytes returns once its URB is on the socket, not
+  // when the device has taken it, so a protocol's next packets (and the next chunk) are on
+  // their way while the device still works, as libusb's asynchronous transfers allow. A
+  // failure of such a URB is reported by the next call. At most this much is outstanding:
+  std::size_t writeBehindBytes = 8u << 20;  // 0 turns write-behind off
+  std::size_t writeBehindUrbs = 32;
 };
 
 class UsbipLink final : public UsbLink {

@@ -77,6 +77,8 @@ class XFlashClient {
  private:
   Status sendPacket(wire::ByteSpan payload, const char* what);
   Status sendU32(std::uint32_t value, const char* what);
+  Result<std::size_t> readHeader(const char* what, std::chrono::milliseconds timeout,
+                                 std::size_t max);
   Result<wire::Bytes> readPacket(std::size_t max, const char* what,
                                  std::chrono::milliseconds timeout);
   Result<std::uint32_t> readStatus(const char* what);
