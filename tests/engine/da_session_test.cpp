@@ -241,5 +241,36 @@ TEST_F(DaSessionTest, AGptWrittenThroughTheDaReadsBack) {
   EXPECT_EQ(table->partitions[1].size, 10240u * 512);
 }
 
+// boot1 holds the preloader behind its headers; a readback "processed" into a flashable
+// preloader carries the phone's own EMI settings and brings DRAM up in BROM mode.
+TEST_F(DaSessionTest, Boot1ReadbackBecomesThePreloaderThatBringsUpDram) {
+  auto& p = phone({}, false);
+  const auto daPath = testDa(dir_, {0x6765});
+  wire::Bytes boot1;
+  {
+    auto s = open(daPath);
+    ASSERT_TRUE(s) << s.error().describe();
+    const auto* area = s->storage.area("boot1");
+    ASSERT_TRUE(area);
+    ASSERT_TRUE(s->da->read(area->partType, 0, 256 * 1024, [&](wire::ByteSpan piece) -> Status {
+      boot1.insert(boot1.end(), piece.begin(), piece.end());
+      return {};
+    }));
+    s->close();
+  }
+  EXPECT_EQ(std::string(boot1.begin(), boot1.begin() + 9), "EMMC_BOOT");
+  auto image = wire::preloader::unwrapBootRegion(boot1);
+  ASSERT_TRUE(image) << image.error().describe();
+  auto emi = wire::preloader::extractEmi(*image);
+  ASSERT_TRUE(emi) << emi.error().describe();
+  EXPECT_EQ(wire::preloader::emiVersion(*emi), "v27");
+
+  p.powerOff();
+  p.powerOn(/*holdVolumeDown=*/true);
+  auto brom = open(daPath, dir_.file("preloader_from_boot1.bin", *image));
+  ASSERT_TRUE(brom) << brom.error().describe();
+  EXPECT_EQ(brom->connectionAgent, "brom");
+}
+
 }  // namespace
 }  // namespace mtk::test

@@ -58,6 +58,12 @@ VirtualPhone::VirtualPhone(DeviceBus& bus, std::string busid, PhoneSpec spec)
       if (auto s = writeInitialTable(*shared_->storage, spec_.partitionTable, layout); !s)
         storageError_ = s.error();
     }
+    if (spec_.hasPreloader) {
+      if (auto s = writeInitialPreloader(*shared_->storage, spec_.chip->name, spec_.emiVersion);
+          !s) {
+        storageError_ = s.error();
+      }
+    }
   } else {
     storageError_ = storage.error();
   }

@@ -4,6 +4,7 @@
 
 #include "mtk/wire/gpt.hpp"
 #include "mtk/wire/pmt.hpp"
+#include "mtk/wire/preloader_image.hpp"
 #include "mtk/wire/xflash.hpp"
 
 namespace mtk::emu {
@@ -153,6 +154,27 @@ Status writeInitialTable(VirtualStorage& storage, TableKind kind,
   if (auto s = storage.write(area->partType, 0, primary); !s) return s;
   const wire::Bytes backup = wire::gpt::buildBackup(l);
   return storage.write(area->partType, wire::gpt::backupStartLba(l) * sector, backup);
+}
+
+Status writeInitialPreloader(VirtualStorage& storage, const std::string& chipName,
+                             const std::string& emiVersion) {
+  const bool ufs = storage.kind() == StorageKind::Ufs;
+  wire::preloader::TestPreloaderSpec spec;
+  spec.chipName = chipName;
+  spec.emiVersion = emiVersion;
+  const wire::Bytes region = wire::preloader::wrapForBootRegion(
+      wire::preloader::buildTestPreloader(spec),
+      ufs ? wire::preloader::BootMedium::Ufs : wire::preloader::BootMedium::Emmc);
+  for (const char* name : {ufs ? "lu0" : "boot1", ufs ? "lu1" : "boot2"}) {
+    const StorageArea* a = storage.areaByName(name);
+    if (!a || a->size < region.size()) continue;
+    wire::Bytes head(512);
+    if (auto s = storage.read(a->partType, 0, head); !s) return s;
+    if (std::any_of(head.begin(), head.end(), [](auto b) { return b != 0; }))
+      continue;  // keep what is there
+    if (auto s = storage.write(a->partType, 0, region); !s) return s;
+  }
+  return {};
 }
 
 }  // namespace mtk::emu

@@ -29,4 +29,11 @@ std::vector<InitialPartition> defaultLayout(std::uint64_t userAreaBytes);
 Status writeInitialTable(VirtualStorage& storage, TableKind kind,
                          const std::vector<InitialPartition>& layout);
 
+// A preloader in boot1 and boot2 (UFS: LU0 and LU1) as phones ship: the EMMC_BOOT/UFS_BOOT
+// and BRLYT headers, then a test preloader for this chip carrying the EMI settings of the
+// phone's RAM, so a readback of boot1 is realistic and can be "processed" into a flashable
+// preloader. Written only to blank boot areas.
+Status writeInitialPreloader(VirtualStorage& storage, const std::string& chipName,
+                             const std::string& emiVersion);
+
 }  // namespace mtk::emu
