@@ -9,8 +9,10 @@
 
 #include <cstring>
 #include "mtk/emu/phone/virtual_phone.hpp"
+#include "mtk/emu/usbip_server.hpp"
 #include "mtk/flasher/da_session.hpp"
 #include "mtk/flasher/partition_table.hpp"
+#include "mtk/flasher/usbip_client.hpp"
 #include "mtk/inproc/inprocess_link.hpp"
 
 #include "mtk/wire/da_container.hpp"
@@ -270,6 +272,49 @@ TEST_F(DaSessionTest, Boot1ReadbackBecomesThePreloaderThatBringsUpDram) {
   auto brom = open(daPath, dir_.file("preloader_from_boot1.bin", *image));
   ASSERT_TRUE(brom) << brom.error().describe();
   EXPECT_EQ(brom->connectionAgent, "brom");
+}
+
+// Through a full-speed BROM the DA offers to switch to high speed: the phone re-enumerates as
+// 0e8d:2001 and the session follows it, as it must on real hardware.
+TEST_F(DaSessionTest, FollowsTheDaToItsHighSpeedIdentity) {
+  emu::PhoneSpec spec;
+  spec.usbSpeedSwitch = true;
+  phone(spec, true);
+  auto s =
+      open(testDa(dir_, {0x6765}), dir_.file("pl.bin", wire::preloader::buildTestPreloader({})));
+  ASSERT_TRUE(s) << s.error().describe();
+  EXPECT_EQ(s->phone.target.usb.pid, 0x2001);
+  EXPECT_EQ(s->phone.target.usb.speed, 3);
+  auto table = flasher::readPartitionTable(*s->da, s->storage);
+  ASSERT_TRUE(table) << table.error().describe();
+  auto list = bus_.list();
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0].idProduct, 0x2001);
+}
+
+TEST_F(DaSessionTest, FollowsTheReEnumerationOverUsbip) {
+  emu::UsbipServerOptions so;
+  so.port = 0;
+  emu::UsbipServer server(bus_, so);
+  ASSERT_TRUE(server.start());
+  emu::PhoneSpec spec;
+  spec.usbSpeedSwitch = true;
+  phone(spec, true);
+  flasher::UsbipAddress a;
+  a.port = server.port();
+  a.busid = busid_;
+  flasher::UsbipLocator locator(a);
+  flasher::DaSessionOptions o;
+  o.daPath = testDa(dir_, {0x6765});
+  o.preloaderPath = dir_.file("pl.bin", wire::preloader::buildTestPreloader({}));
+  o.connect.waitTimeout = 3000ms;
+  auto s = flasher::openDaSession(locator, o);
+  ASSERT_TRUE(s) << s.error().describe();
+  EXPECT_EQ(s->phone.target.usb.pid, 0x2001);
+  EXPECT_NE(s->phone.target.usb.location.find("usbip://"), std::string::npos);
+  EXPECT_TRUE(flasher::readPartitionTable(*s->da, s->storage));
+  s->close();
+  server.stop();
 }
 
 }  // namespace

@@ -25,7 +25,9 @@ DaProtocol::DaProtocol(const PhoneSpec& spec, DeviceIo& io, VirtualStorage* stor
       agent_(agent),
       events_(std::move(events)),
       dramReady_(agent == BootMode::Preloader),
-      chunksToCorrupt_(spec.corruptWriteChunks) {}
+      chunksToCorrupt_(spec.corruptWriteChunks),
+      // A DA started from a full-speed BROM runs at full speed until the host switches it.
+      highSpeed_(agent == BootMode::Preloader || !spec.usbSpeedSwitch) {}
 
 // ---- packets ----
 
@@ -123,6 +125,14 @@ Task<bool> DaProtocol::command(std::uint32_t cmd) {
       sendStatus(xf::STATUS_OK);
       co_await shutdown();
       co_return false;
+    case xf::CMD_SWITCH_USB_SPEED:
+      if (!spec_.usbSpeedSwitch) {
+        sendStatus(xf::STATUS_UNSUPPORTED_CMD);
+        co_return true;
+      }
+      sendStatus(xf::STATUS_OK);
+      co_await switchUsbSpeed();
+      co_return true;
     default:
       sendStatus(xf::STATUS_UNSUPPORTED_CMD);
       co_return true;
@@ -155,7 +165,7 @@ Task<void> DaProtocol::deviceCtrl() {
       get(text(agent_ == BootMode::Brom ? "brom" : "preloader"));
       co_return;
     case xf::CTRL_GET_USB_SPEED:
-      get(text("high-speed"));
+      get(text(highSpeed_ ? "high-speed" : "full-speed"));
       co_return;
     case xf::CTRL_GET_PACKET_LENGTH: {
       wire::Bytes b;
@@ -427,6 +437,19 @@ Task<bool> DaProtocol::format() {
   }
   sendStatus(xf::STATUS_COMPLETE);
   co_return true;
+}
+
+// SWITCH_USB_SPEED (§4.5): u32 0x0E8D2001; a status; then the phone re-enumerates as
+// 0e8d:2001 at high speed and the DA carries on there.
+Task<void> DaProtocol::switchUsbSpeed() {
+  const std::uint32_t target = co_await readU32Packet();
+  if (target != 0x0e8d2001) {
+    sendStatus(xf::STATUS_ERR);
+    co_return;
+  }
+  sendStatus(xf::STATUS_OK);
+  highSpeed_ = true;
+  if (events_.switchSpeed) events_.switchSpeed();
 }
 
 // SHUTDOWN (§4.5): 32 bytes of flags; a status; then the phone leaves USB.

@@ -101,6 +101,7 @@ Status parsePhoneKey(const std::string& file, const std::string& key, const YAML
   if (key == "has_preloader") return flag(s.hasPreloader);
   if (key == "ready_banner") return flag(s.readyBanner);
   if (key == "da_silent") return flag(s.daSilent);
+  if (key == "usb_speed_switch") return flag(s.usbSpeedSwitch);
   if (key == "hw_sub_code") return u16(s.hwSubCode);
   if (key == "hw_version") return u16(s.hwVersion);
   if (key == "sw_version") return u16(s.swVersion);

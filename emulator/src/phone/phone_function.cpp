@@ -57,7 +57,8 @@ Task<void> PhoneFunction::daStage() {
   if (spec_.daSilent) {
     for (;;) co_await io_.read(1);
   }
-  DaProtocol da(spec_, io_, storage_.get(), brom_.da1(), mode_, {events_.shutdown});
+  DaProtocol da(spec_, io_, storage_.get(), brom_.da1(), mode_,
+                {events_.shutdown, events_.switchSpeed});
   co_await da.run();
 }
 

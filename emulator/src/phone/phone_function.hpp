@@ -21,6 +21,7 @@ class PhoneFunction final : public UsbFunction {
     std::function<void()> started;                // the host completed the handshake
     std::function<void()> jumped;                 // JUMP_DA succeeded: the DA runs
     std::function<void(std::uint32_t)> shutdown;  // the DA was told to shut down / reboot
+    std::function<void()> switchSpeed;            // the DA re-enumerates at high speed
   };
   PhoneFunction(BootMode mode, const PhoneSpec& spec, RegisterSpace& registers,
                 std::shared_ptr<VirtualStorage> storage, Events events);

@@ -36,7 +36,8 @@ struct VirtualPhone::Shared {
   std::atomic<PhoneState> state{PhoneState::Off};
   Clock::time_point windowDeadline{};
   Clock::time_point lastBanner{};
-  std::optional<Clock::time_point> resetAt;  // a SHUTDOWN takes effect then
+  std::optional<Clock::time_point> resetAt;        // a SHUTDOWN takes effect then
+  std::optional<Clock::time_point> reenumerateAt;  // SWITCH_USB_SPEED takes effect then
   RegisterSpace registers;
   std::shared_ptr<VirtualStorage> storage;
   std::shared_ptr<PhoneFunction> function;
@@ -71,9 +72,22 @@ VirtualPhone::VirtualPhone(DeviceBus& bus, std::string busid, PhoneSpec spec)
   ticker_ = bus_.addTicker([this, shared = shared_](Clock::time_point now) {
     if (shared->resetAt && now >= *shared->resetAt) {  // after SHUTDOWN: reboot into Android
       shared->resetAt.reset();
+      shared->reenumerateAt.reset();
       shared->state = PhoneState::BootedOn;
       bus_.defer(
           [&bus = bus_, busid = busid_, device = shared->device] { bus.unplugIf(busid, device); });
+      return;
+    }
+    if (shared->reenumerateAt && now >= *shared->reenumerateAt) {
+      // The same DA, the same function and its state, under the DA's high-speed identity.
+      shared->reenumerateAt.reset();
+      MtkPortIdentity id;
+      id.pid = kPidDa;
+      id.speed = wire::usbip::Speed::High;
+      id.product = "MT65xx DA";
+      auto device = std::make_shared<UsbDevice>(mtkCdcDescriptors(id), shared->function);
+      shared->device = device;
+      bus_.defer([&bus = bus_, busid = busid_, device] { bus.plug(busid, device); });
       return;
     }
     if (shared->state != PhoneState::PreloaderListening) return;
@@ -117,6 +131,9 @@ void VirtualPhone::plugMode(int mode) {
   events.shutdown = [shared, &bus = bus_](std::uint32_t) {
     shared->resetAt = bus.clock().now() + kShutdownDelay;
   };
+  events.switchSpeed = [shared, &bus = bus_] {
+    shared->reenumerateAt = bus.clock().now() + kShutdownDelay;
+  };
   auto function =
       std::make_shared<PhoneFunction>(brom ? BootMode::Brom : BootMode::Preloader, spec_,
                                       shared->registers, shared->storage, std::move(events));
@@ -127,6 +144,7 @@ void VirtualPhone::plugMode(int mode) {
     shared->device = device;
     shared->state = brom ? PhoneState::Brom : PhoneState::PreloaderListening;
     shared->resetAt.reset();
+    shared->reenumerateAt.reset();
     shared->windowDeadline = bus_.clock().now() + spec_.preloaderWindow;
     shared->lastBanner = bus_.clock().now();
   }

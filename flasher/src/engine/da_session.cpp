@@ -216,6 +216,26 @@ Result<DaSession> openDaSession(DeviceLocator& locator, const DaSessionOptions& 
       !st && st.error().name != "STATUS_UNSUPPORTED") {
     return st.error();
   }
+  // A DA started from a full-speed BROM may offer to switch: the phone re-enumerates as
+  // 0e8d:2001 (high speed) and the session carries on through the new port.
+  if (auto speed = s.da->usbSpeed(); speed && *speed == "full-speed") {
+    say("switching the DA to high speed; the phone re-enumerates as 0e8d:2001");
+    if (auto st = s.da->switchUsbSpeed(); !st) return st.error();
+    s.da.reset();
+    s.phone.transport->close();
+    auto port = locator.waitFor({{0x0e8d, 0x2001}}, std::chrono::milliseconds(10000));
+    if (!port) {
+      return mtkError(
+          S_FT_DA_NO_RESPONSE,
+          "the phone did not come back as 0e8d:2001 after the switch to high speed (" +
+              port.error().message + ")",
+          "check the cable and the USB port (a USB 2.0 port or hub must pass high speed)");
+    }
+    s.phone.transport = std::move(*port);
+    s.phone.target.usb = s.phone.transport->identity();
+    s.da = std::make_unique<XFlashClient>(*s.phone.transport, o.xflash);
+    say("reconnected at high speed at " + s.phone.target.usb.location);
+  }
   auto storage = s.da->storageInfo();
   if (!storage) return storage.error();
   s.storage = *storage;

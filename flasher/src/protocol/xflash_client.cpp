@@ -435,6 +435,18 @@ Status XFlashClient::format(std::uint32_t partType, std::uint64_t address, std::
   return makeError(-1, "XFLASH_PROTOCOL_ERROR", where + ": the DA never finished", "");
 }
 
+Result<std::string> XFlashClient::usbSpeed() {
+  auto d = ctrlGet(xf::CTRL_GET_USB_SPEED, "GET_USB_SPEED");
+  if (!d) return d.error();
+  return std::string(d->begin(), d->end());
+}
+
+Status XFlashClient::switchUsbSpeed() {
+  if (auto s = command(xf::CMD_SWITCH_USB_SPEED, "SWITCH_USB_SPEED"); !s) return s;
+  if (auto s = sendU32(0x0e8d2001, "SWITCH_USB_SPEED"); !s) return s;
+  return expectOk("SWITCH_USB_SPEED");
+}
+
 Status XFlashClient::shutdown(std::uint32_t bootMode) {
   if (auto s = command(xf::CMD_SHUTDOWN, "SHUTDOWN"); !s) return s;
   wire::Bytes param;

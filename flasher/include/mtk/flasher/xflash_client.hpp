@@ -66,6 +66,11 @@ class XFlashClient {
                const Source& source, const Progress& progress = {});
   Status format(std::uint32_t partType, std::uint64_t address, std::uint64_t length,
                 const Progress& progress = {});
+  // "full-speed", "high-speed" (GET_USB_SPEED).
+  Result<std::string> usbSpeed();
+  // SWITCH_USB_SPEED: the phone then re-enumerates as 0e8d:2001 at high speed; this client's
+  // transport is gone afterwards.
+  Status switchUsbSpeed();
   // SHUTDOWN; bootMode 0 = boot normally, 2 = fastboot.
   Status shutdown(std::uint32_t bootMode = 0);
 

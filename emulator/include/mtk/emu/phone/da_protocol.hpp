@@ -20,6 +20,7 @@ class DaProtocol {
  public:
   struct Events {
     std::function<void(std::uint32_t bootMode)> shutdown;  // SHUTDOWN: the phone leaves USB
+    std::function<void()> switchSpeed;  // SWITCH_USB_SPEED: re-enumerate at high speed (2001)
   };
   DaProtocol(const PhoneSpec& spec, DeviceIo& io, VirtualStorage* storage, const wire::Bytes& da1,
              BootMode agent, Events events);
@@ -44,6 +45,7 @@ class DaProtocol {
   Task<bool> writeData();
   Task<bool> format();
   Task<void> shutdown();
+  Task<void> switchUsbSpeed();
   std::uint32_t checkAccess(const wire::xflash::StorageParam& p) const;
   wire::Bytes ramInfo() const;
 
@@ -57,6 +59,7 @@ class DaProtocol {
   bool da2Running_ = false;
   std::uint32_t checksumLevel_ = 0;
   unsigned chunksToCorrupt_ = 0;
+  bool highSpeed_;
 };
 
 }  // namespace mtk::emu

@@ -48,6 +48,10 @@ struct PhoneSpec {
   std::uint32_t readPacketLength = 1u << 20;
   bool checkDa2Hash = true;         // DA1 rejects a DA2 whose SHA-256 it does not carry
   unsigned corruptWriteChunks = 0;  // damage this many WRITE_DATA chunks on the cable
+  // Through BROM the DA reports full speed and, on SWITCH_USB_SPEED, re-enumerates as
+  // 0e8d:2001. Off by default: mtkclient reconnects on \"full-speed\" in a way that needs a real
+  // re-plug (mtkclient-expectations §5.7).
+  bool usbSpeedSwitch = false;
   // DRAM. Through the preloader it is up already; through BROM the DA needs INIT_EXT_RAM with
   // EMI settings ("MTK_BLOADER_INFO_v<NN>..."). The phone accepts its own EMI version only.
   std::string emiVersion = "v27";  // what its RAM needs
