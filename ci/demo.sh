@@ -3,12 +3,15 @@
 # MT6765 exported over USB/IP on 127.0.0.1, see it with Linux's own `usbip` tool, let its
 # preloader window pass, then catch it with the flasher the way a person does (flasher first,
 # then the cable) and identify it through the BROM/preloader protocol.
-# (Flashing firmware arrives with the DA and operations issues; this script grows with them.)
+# Then it loads a DA, prints the partition table, writes a boot image, reads it back and
+# verifies it. (Scatter-file operations such as Format All + Download come with the operations
+# issue; this script grows with them.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash ci/install-deps.sh
 bash ci/build.sh release
 bin=build/release
+source ci/lib/mtkemu.sh
 work=$(mktemp -d)
 trap 'kill $emu 2>/dev/null || true; wait $emu 2>/dev/null || true; rm -rf "$work"' EXIT
 
@@ -18,15 +21,9 @@ phones:
     chip: MT6765
     preloader_window_ms: 2000  # it listens 2 s, then boots on (leaves USB) as real ones do
 YAML
-"$bin/emulator/cli/mtkemu" --config "$work/phone.yaml" --port 0 >"$work/emu.log" 2>&1 &
-emu=$!
-port=""
-for _ in $(seq 100); do
-  port=$(sed -n 's/^mtkemu: listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$work/emu.log")
-  [[ -n $port ]] && break
-  sleep 0.05
-done
-[[ -n $port ]] || { cat "$work/emu.log"; exit 1; }
+mtkemu_start "$bin/emulator/cli/mtkemu" "$work/phone.yaml" "$work/emu.log"
+emu=$MTKEMU_PID
+port=$MTKEMU_PORT
 cat "$work/emu.log"
 
 echo "== Linux's usbip tool sees the virtual phone (its preloader port, 0e8d:2000):"
@@ -44,4 +41,17 @@ sleep 0.5
 kill -USR1 "$emu"
 wait "$flasher"
 
-echo "== demo finished: the flasher caught the preloader inside its window and identified the phone"
+echo "== the flasher loads a Download Agent (a test DA of our own bytes) and reads the partition table:"
+"$bin/flasher/tools/mtk-make-test-da" -o "$work/da.bin" --chip MT6765 | head -1
+"$bin/flasher/cli/mtkflash" printgpt --device "usbip://127.0.0.1:$port/1-1" --da "$work/da.bin"
+
+echo "== it writes a sample boot image, reads it back and verifies it:"
+head -c $((12 * 1024 * 1024)) /dev/urandom >"$work/boot.img"
+"$bin/flasher/cli/mtkflash" write --device "usbip://127.0.0.1:$port/1-1" --da "$work/da.bin" \
+  --partition boot -i "$work/boot.img"
+"$bin/flasher/cli/mtkflash" read --device "usbip://127.0.0.1:$port/1-1" --da "$work/da.bin" \
+  --partition boot -o "$work/boot.back"
+cmp -n $((12 * 1024 * 1024)) "$work/boot.img" "$work/boot.back"
+echo "   verified: the 12 MiB read back from the virtual phone equal the image"
+
+echo "== demo finished: preloader caught in its window, phone identified, DA loaded, boot flashed and verified"

@@ -4,6 +4,7 @@
 # cmp, and that a too-large image is refused before anything is written.
 set -euo pipefail
 mtkemu=$1 mtkflash=$2 makeda=$3
+source "$(dirname "$0")/../../ci/lib/mtkemu.sh"
 dir=$(mktemp -d)
 trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
 cat >"$dir/phone.yaml" <<YAML
@@ -15,15 +16,9 @@ phones:
     partition_table: gpt
 YAML
 "$makeda" -o "$dir/da.bin" --chip MT6765 >/dev/null
-"$mtkemu" --config "$dir/phone.yaml" --port 0 >"$dir/emu.log" 2>&1 &
-pid=$!
-port=""
-for _ in $(seq 100); do
-  port=$(sed -n 's/^mtkemu: listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$dir/emu.log")
-  [[ -n $port ]] && break
-  sleep 0.05
-done
-[[ -n $port ]] || { cat "$dir/emu.log"; exit 1; }
+mtkemu_start "$mtkemu" "$dir/phone.yaml" "$dir/emu.log"
+pid=$MTKEMU_PID
+port=$MTKEMU_PORT
 dev="usbip://127.0.0.1:$port/1-1"
 flash() { "$mtkflash" "$@" --device "$dev" --da "$dir/da.bin" --timeout 5000; }
 

@@ -3,6 +3,7 @@
 # with its busid and VID:PID. Exits 77 (skipped) when the usbip tool is not installed.
 set -euo pipefail
 mtkemu=$1
+source "$(dirname "$0")/../../ci/lib/mtkemu.sh"
 usbip=$(command -v usbip || echo /usr/sbin/usbip)
 if [[ ! -x $usbip ]]; then
   echo "SKIP: Linux's usbip tool is not installed (apt-get install usbip)"
@@ -19,15 +20,9 @@ phones:
     pid: 0x2000
     count: 2
 YAML
-"$mtkemu" --config "$dir/phones.yaml" --port 0 >"$dir/out" 2>&1 &
-pid=$!
-port=""
-for _ in $(seq 100); do
-  port=$(sed -n 's/^mtkemu: listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$dir/out")
-  [[ -n $port ]] && break
-  sleep 0.05
-done
-[[ -n $port ]] || { echo "mtkemu did not start:"; cat "$dir/out"; exit 1; }
+mtkemu_start "$mtkemu" "$dir/phones.yaml" "$dir/out"
+pid=$MTKEMU_PID
+port=$MTKEMU_PORT
 "$usbip" --tcp-port "$port" list -r 127.0.0.1 >"$dir/list" 2>&1
 cat "$dir/list"
 fail=0
