@@ -14,27 +14,15 @@
 #include "mtk/wire/da_container.hpp"
 #include "mtk/wire/sha256.hpp"
 
+#include "golden_bytes.hpp"
+
 namespace {
 
 namespace da = mtk::wire::da;
 using Bytes = std::vector<std::uint8_t>;
+using namespace mtk::test::golden;
 using mtk::wire::ByteSpan;
 using mtk::wire::Sha256;
-
-// --- hand-written byte helpers (deliberately independent of mtk::wire) ---
-void put(Bytes& out, std::initializer_list<std::uint8_t> bytes) {
-  out.insert(out.end(), bytes.begin(), bytes.end());
-}
-void zeros(Bytes& out, std::size_t n) {
-  out.insert(out.end(), n, 0);
-}
-void text(Bytes& out, const std::string& s, std::size_t size) {
-  for (char c : s) out.push_back(static_cast<std::uint8_t>(c));
-  zeros(out, size - s.size());
-}
-void fill(Bytes& out, std::size_t n, std::uint8_t v) {
-  out.insert(out.end(), n, v);
-}
 
 // The 0x6C-byte file header (§3.1) with `count` entries.
 void header(Bytes& b, const std::string& id, std::initializer_list<std::uint8_t> countLe) {

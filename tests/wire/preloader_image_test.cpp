@@ -14,26 +14,15 @@
 
 #include "mtk/wire/preloader_image.hpp"
 
+#include "golden_bytes.hpp"
+
 namespace {
 
 namespace pl = mtk::wire::preloader;
 using Bytes = std::vector<std::uint8_t>;
+using namespace mtk::test::golden;
 using mtk::wire::ByteSpan;
 
-// --- hand-written byte helpers (deliberately independent of mtk::wire) ---
-void put(Bytes& out, std::initializer_list<std::uint8_t> bytes) {
-  out.insert(out.end(), bytes.begin(), bytes.end());
-}
-void zeros(Bytes& out, std::size_t n) {
-  out.insert(out.end(), n, 0);
-}
-void text(Bytes& out, const std::string& s, std::size_t size) {
-  for (char c : s) out.push_back(static_cast<std::uint8_t>(c));
-  zeros(out, size - s.size());
-}
-void fill(Bytes& out, std::size_t n, std::uint8_t v) {
-  out.insert(out.end(), n, v);
-}
 void poke(Bytes& b, std::size_t at, std::initializer_list<std::uint8_t> le) {
   std::size_t i = at;
   for (auto v : le) b[i++] = v;

@@ -16,23 +16,13 @@
 
 #include "mtk/wire/usbip.hpp"
 
+#include "golden_bytes.hpp"
+
 namespace {
 
 namespace usbip = mtk::wire::usbip;
 using Bytes = std::vector<std::uint8_t>;
-
-// --- hand-written byte helpers (deliberately independent of mtk::wire) ---
-void put(Bytes& out, std::initializer_list<std::uint8_t> bytes) {
-  out.insert(out.end(), bytes.begin(), bytes.end());
-}
-void zeros(Bytes& out, std::size_t n) {
-  out.insert(out.end(), n, 0);
-}
-// A NUL-padded char[size] field: the ASCII characters, then zeros up to `size`.
-void text(Bytes& out, const std::string& s, std::size_t size) {
-  for (char c : s) out.push_back(static_cast<std::uint8_t>(c));
-  zeros(out, size - s.size());
-}
+using namespace mtk::test::golden;
 
 template <class T, std::size_t N>
 Bytes toBytes(const std::array<T, N>& a) {
