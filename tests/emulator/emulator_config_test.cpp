@@ -46,5 +46,36 @@ TEST(EmulatorConfigTest, ErrorsNameFileAndLine) {
   EXPECT_FALSE(parseEmulatorConfig("phones:\n  - kind: toaster\n", "x"));
 }
 
+TEST(EmulatorConfigTest, PhoneStorageAndLayout) {
+  auto c = parseEmulatorConfig(R"(
+phones:
+  - kind: phone
+    chip: MT6757
+    boot: brom
+    security: {sla: true}
+    storage: {type: ufs, user_size: 8G, directory: /tmp/x}
+    partition_table: pmt
+    layout: [{name: nvram, size: 5M}, {name: userdata}]
+)",
+                               "t.yaml");
+  ASSERT_TRUE(c) << c.error().describe();
+  const auto& p = c->phones[0];
+  EXPECT_EQ(p.kind, "phone");
+  EXPECT_STREQ(p.spec.chip->name, "MT6757");
+  EXPECT_TRUE(p.bootBrom);
+  EXPECT_EQ(p.spec.targetConfig, 0x2u);
+  EXPECT_EQ(p.spec.storage.kind, StorageKind::Ufs);
+  EXPECT_EQ(p.spec.storage.sectorSize, 4096u);
+  EXPECT_EQ(p.spec.storage.user, 8ull << 30);
+  EXPECT_EQ(p.spec.partitionTable, TableKind::Pmt);
+  ASSERT_EQ(p.spec.layout.size(), 2u);
+  EXPECT_EQ(p.spec.layout[0].size, 5u << 20);
+  EXPECT_EQ(p.spec.layout[1].size, 0u);
+  EXPECT_FALSE(
+      parseEmulatorConfig("phones:\n  - kind: phone\n    storage: {user_size: 1T}\n", "x"));
+  EXPECT_FALSE(parseEmulatorConfig("phones:\n  - kind: phone\n    layout: [{size: 1M}]\n", "x"));
+  EXPECT_FALSE(parseEmulatorConfig("phones:\n  - kind: phone\n    partition_table: fat\n", "x"));
+}
+
 }  // namespace
 }  // namespace mtk::emu

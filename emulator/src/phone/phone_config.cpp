@@ -168,6 +168,26 @@ Status parsePhoneKey(const std::string& file, const std::string& key, const YAML
     }
     return {};
   }
+  if (key == "layout") {
+    // [{name: nvram, size: 5M}, ..., {name: userdata}]: the last one may take the rest.
+    if (!v.IsSequence()) return config::error(file, v, "layout must be a list of {name, size}");
+    s.layout.clear();
+    for (const auto& e : v) {
+      if (!e.IsMap() || !e["name"]) return config::error(file, e, "each layout entry needs a name");
+      InitialPartition part;
+      part.name = e["name"].as<std::string>();
+      if (part.name.empty() || part.name.size() > 35) {
+        return config::error(file, e, "a partition name must have 1 to 35 characters");
+      }
+      if (auto size = e["size"]) {
+        auto b = config::size(file, size, "size");
+        if (!b) return std::move(b).error();
+        part.size = *b;
+      }
+      s.layout.push_back(part);
+    }
+    return {};
+  }
   if (key == "partition_table") {
     const auto k = v.as<std::string>();
     static const std::pair<const char*, TableKind> kinds[] = {{"gpt", TableKind::Gpt},

@@ -30,6 +30,7 @@
 //       storage: {type: emmc, user_size: 64G, boot_size: 4M, rpmb_size: 4M, sector_size: 512,
 //                 directory: ./phone1}   # type: emmc, ufs, nand or none; no directory = temporary
 //       partition_table: gpt          # written to a blank user area: gpt, pmt, none or corrupt
+//       layout: [{name: nvram, size: 5M}, {name: userdata}]  # default: a typical MediaTek one
 
 #include <cstdint>
 #include <string>
