@@ -58,7 +58,7 @@ std::string testDa(const TempDir& dir, std::vector<std::uint16_t> chips,
   return dir.file("da.bin", da::buildDaFile(spec));
 }
 
-class DaSessionTest : public ::testing::Test {
+class DaSessionTest : public ::testing::TestWithParam<std::string> {
  protected:
   emu::VirtualPhone& phone(emu::PhoneSpec spec, bool brom) {
     spec.storage.user = 64ull << 20;
@@ -68,8 +68,25 @@ class DaSessionTest : public ::testing::Test {
     phone_->powerOn(brom);
     return *phone_;
   }
+  void SetUp() override {
+    emu::UsbipServerOptions so;
+    so.port = 0;
+    server_ = std::make_unique<emu::UsbipServer>(bus_, so);
+    ASSERT_TRUE(server_->start());
+  }
+  void TearDown() override { server_->stop(); }
+
+  std::unique_ptr<flasher::DeviceLocator> locator() {
+    if (GetParam() == "inproc") return std::make_unique<inproc::InProcessLocator>(bus_, busid_);
+    flasher::UsbipAddress a;
+    a.port = server_->port();
+    a.busid = busid_;
+    return std::make_unique<flasher::UsbipLocator>(a);
+  }
+
   Result<flasher::DaSession> open(const std::string& daPath, const std::string& preloader = {}) {
-    inproc::InProcessLocator locator(bus_, busid_);
+    auto l = locator();
+    flasher::DeviceLocator& locator = *l;
     flasher::DaSessionOptions o;
     o.daPath = daPath;
     o.preloaderPath = preloader;
@@ -83,9 +100,10 @@ class DaSessionTest : public ::testing::Test {
   emu::DeviceBus bus_;
   std::string busid_;
   std::unique_ptr<emu::VirtualPhone> phone_;
+  std::unique_ptr<emu::UsbipServer> server_;
 };
 
-TEST_F(DaSessionTest, PreloaderModeNeedsNoEmi) {
+TEST_P(DaSessionTest, PreloaderModeNeedsNoEmi) {
   phone({}, false);
   auto s = open(testDa(dir_, {0x6580, 0x6765}));
   ASSERT_TRUE(s) << s.error().describe();
@@ -98,7 +116,7 @@ TEST_F(DaSessionTest, PreloaderModeNeedsNoEmi) {
   s->close();
 }
 
-TEST_F(DaSessionTest, BromModeBringsUpDramFromThePreloader) {
+TEST_P(DaSessionTest, BromModeBringsUpDramFromThePreloader) {
   phone({}, true);
   const auto preloader = dir_.file("preloader.bin", wire::preloader::buildTestPreloader({}));
   auto s = open(testDa(dir_, {0x6765}), preloader);
@@ -106,7 +124,7 @@ TEST_F(DaSessionTest, BromModeBringsUpDramFromThePreloader) {
   EXPECT_EQ(s->connectionAgent, "brom");
 }
 
-TEST_F(DaSessionTest, BromModeWithoutPreloaderIs5054) {
+TEST_P(DaSessionTest, BromModeWithoutPreloaderIs5054) {
   phone({}, true);
   auto s = open(testDa(dir_, {0x6765}));
   ASSERT_FALSE(s);
@@ -114,7 +132,7 @@ TEST_F(DaSessionTest, BromModeWithoutPreloaderIs5054) {
   EXPECT_EQ(s.error().code, 5054);
 }
 
-TEST_F(DaSessionTest, PreloaderWithoutEmiIs5054) {
+TEST_P(DaSessionTest, PreloaderWithoutEmiIs5054) {
   phone({}, true);
   wire::preloader::TestPreloaderSpec p;
   p.withEmi = false;
@@ -124,7 +142,7 @@ TEST_F(DaSessionTest, PreloaderWithoutEmiIs5054) {
   EXPECT_EQ(s.error().name, "S_DL_GET_DRAM_SETTING_FAIL");
 }
 
-TEST_F(DaSessionTest, WrongRamSettingsAre4032BeforeAnyStorageAccess) {
+TEST_P(DaSessionTest, WrongRamSettingsAre4032BeforeAnyStorageAccess) {
   emu::PhoneSpec spec;
   spec.emiVersion = "v30";  // this phone's RAM needs other settings than the preloader has
   auto& p = phone(spec, true);
@@ -137,7 +155,7 @@ TEST_F(DaSessionTest, WrongRamSettingsAre4032BeforeAnyStorageAccess) {
   EXPECT_EQ(p.storage()->bytesWritten(), before);
 }
 
-TEST_F(DaSessionTest, DaFileWithoutTheChipListsWhatItHas) {
+TEST_P(DaSessionTest, DaFileWithoutTheChipListsWhatItHas) {
   phone({}, false);
   auto s = open(testDa(dir_, {0x6580, 0x6735}));
   ASSERT_FALSE(s);
@@ -146,7 +164,7 @@ TEST_F(DaSessionTest, DaFileWithoutTheChipListsWhatItHas) {
   EXPECT_NE(s.error().message.find("MT6580"), std::string::npos) << s.error().message;
 }
 
-TEST_F(DaSessionTest, AnXmlDaIsRefusedBeforeTheDeviceIsTouched) {
+TEST_P(DaSessionTest, AnXmlDaIsRefusedBeforeTheDeviceIsTouched) {
   phone({}, false);
   auto s = open(testDa(dir_, {0x6765}, da::kTestDaIdV6));
   ASSERT_FALSE(s);
@@ -155,7 +173,7 @@ TEST_F(DaSessionTest, AnXmlDaIsRefusedBeforeTheDeviceIsTouched) {
       << "nothing was sent to the phone";
 }
 
-TEST_F(DaSessionTest, ASecondRunPicksUpTheRunningDa) {
+TEST_P(DaSessionTest, ASecondRunPicksUpTheRunningDa) {
   phone({}, false);
   const auto daPath = testDa(dir_, {0x6765});
   {
@@ -169,7 +187,7 @@ TEST_F(DaSessionTest, ASecondRunPicksUpTheRunningDa) {
   EXPECT_TRUE(flasher::readPartitionTable(*second->da, second->storage));
 }
 
-TEST_F(DaSessionTest, NoOrDamagedTableIsS_PART_NO_VALID_TABLE) {
+TEST_P(DaSessionTest, NoOrDamagedTableIsS_PART_NO_VALID_TABLE) {
   for (auto kind : {emu::TableKind::None, emu::TableKind::CorruptGpt}) {
     emu::PhoneSpec spec;
     spec.partitionTable = kind;
@@ -186,7 +204,7 @@ TEST_F(DaSessionTest, NoOrDamagedTableIsS_PART_NO_VALID_TABLE) {
   }
 }
 
-TEST_F(DaSessionTest, PmtPhonesAreReadToo) {
+TEST_P(DaSessionTest, PmtPhonesAreReadToo) {
   emu::PhoneSpec spec;
   spec.partitionTable = emu::TableKind::Pmt;
   phone(spec, false);
@@ -198,7 +216,7 @@ TEST_F(DaSessionTest, PmtPhonesAreReadToo) {
   ASSERT_TRUE(table->find("NVRAM")) << "names are matched without regard to case";
 }
 
-TEST_F(DaSessionTest, StorageMismatchNamesBoth) {
+TEST_P(DaSessionTest, StorageMismatchNamesBoth) {
   emu::PhoneSpec spec;
   spec.storage.kind = emu::StorageKind::Ufs;
   spec.storage.sectorSize = 4096;
@@ -216,7 +234,7 @@ TEST_F(DaSessionTest, StorageMismatchNamesBoth) {
 }
 
 // A table the flasher writes is the table the parser reads back.
-TEST_F(DaSessionTest, AGptWrittenThroughTheDaReadsBack) {
+TEST_P(DaSessionTest, AGptWrittenThroughTheDaReadsBack) {
   emu::PhoneSpec spec;
   spec.partitionTable = emu::TableKind::None;
   phone(spec, false);
@@ -245,7 +263,7 @@ TEST_F(DaSessionTest, AGptWrittenThroughTheDaReadsBack) {
 
 // boot1 holds the preloader behind its headers; a readback "processed" into a flashable
 // preloader carries the phone's own EMI settings and brings DRAM up in BROM mode.
-TEST_F(DaSessionTest, Boot1ReadbackBecomesThePreloaderThatBringsUpDram) {
+TEST_P(DaSessionTest, Boot1ReadbackBecomesThePreloaderThatBringsUpDram) {
   auto& p = phone({}, false);
   const auto daPath = testDa(dir_, {0x6765});
   wire::Bytes boot1;
@@ -276,7 +294,7 @@ TEST_F(DaSessionTest, Boot1ReadbackBecomesThePreloaderThatBringsUpDram) {
 
 // Through a full-speed BROM the DA offers to switch to high speed: the phone re-enumerates as
 // 0e8d:2001 and the session follows it, as it must on real hardware.
-TEST_F(DaSessionTest, FollowsTheDaToItsHighSpeedIdentity) {
+TEST_P(DaSessionTest, FollowsTheDaToItsHighSpeedIdentity) {
   emu::PhoneSpec spec;
   spec.usbSpeedSwitch = true;
   phone(spec, true);
@@ -292,30 +310,8 @@ TEST_F(DaSessionTest, FollowsTheDaToItsHighSpeedIdentity) {
   EXPECT_EQ(list[0].idProduct, 0x2001);
 }
 
-TEST_F(DaSessionTest, FollowsTheReEnumerationOverUsbip) {
-  emu::UsbipServerOptions so;
-  so.port = 0;
-  emu::UsbipServer server(bus_, so);
-  ASSERT_TRUE(server.start());
-  emu::PhoneSpec spec;
-  spec.usbSpeedSwitch = true;
-  phone(spec, true);
-  flasher::UsbipAddress a;
-  a.port = server.port();
-  a.busid = busid_;
-  flasher::UsbipLocator locator(a);
-  flasher::DaSessionOptions o;
-  o.daPath = testDa(dir_, {0x6765});
-  o.preloaderPath = dir_.file("pl.bin", wire::preloader::buildTestPreloader({}));
-  o.connect.waitTimeout = 3000ms;
-  auto s = flasher::openDaSession(locator, o);
-  ASSERT_TRUE(s) << s.error().describe();
-  EXPECT_EQ(s->phone.target.usb.pid, 0x2001);
-  EXPECT_NE(s->phone.target.usb.location.find("usbip://"), std::string::npos);
-  EXPECT_TRUE(flasher::readPartitionTable(*s->da, s->storage));
-  s->close();
-  server.stop();
-}
+INSTANTIATE_TEST_SUITE_P(Transports, DaSessionTest, ::testing::Values("inproc", "usbip"),
+                         [](const auto& info) { return info.param; });
 
 }  // namespace
 }  // namespace mtk::test
