@@ -4,11 +4,16 @@
 # Loads the USB/IP client (vhci-hcd) and cdc_acm, brings up user-mode networking, attaches the
 # virtual phone that mtkemu exports on the host (`usbip attach`, host = 10.0.2.2), checks that it
 # enumerates as 0e8d:2000 and that cdc_acm binds it as it would a real phone, runs the test
-# program (which opens it through libusb), and ends with one line the host script reads:
+# program (which opens it through libusb); with mtkvm.flash=1 it then attaches the virtual
+# phone in BROM mode and flashes it with the real mtkflash through libusb (connect, DA, the
+# switch to high speed with its re-enumeration, write, read back, compare); and it ends with
+# one line the host script reads:
 #   MTKVM-RESULT status=N
 # Figures are printed as "MTKVM-FIGURE name=value" lines. Parameters come from the kernel
 # command line: mtkvm.port (mtkemu's TCP port), mtkvm.busid (default 1-1),
-# mtkvm.min_passed (default 7), mtkvm.echo_repeat (default 5), mtkvm.filter (gtest filter).
+# mtkvm.min_passed (default 7), mtkvm.echo_repeat (default 5), mtkvm.filter (gtest filter),
+# mtkvm.flash (1: also flash the virtual phone at mtkvm.phone_busid, default 1-2, with
+# mtkflash; mtkvm.flash_mib is the image size in MiB).
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 
 mount -t devtmpfs dev /dev 2>/dev/null
@@ -47,6 +52,9 @@ busid=1-1
 min_passed=7
 echo_repeat=5
 filter='*libusb*'
+flash=0
+flash_mib=16
+phone_busid=1-2
 set -f  # the gtest filter has * in it
 for arg in $(cat /proc/cmdline); do
   case $arg in
@@ -55,6 +63,9 @@ for arg in $(cat /proc/cmdline); do
     mtkvm.min_passed=*) min_passed=${arg#*=} ;;
     mtkvm.echo_repeat=*) echo_repeat=${arg#*=} ;;
     mtkvm.filter=*) filter=${arg#*=} ;;
+    mtkvm.flash=*) flash=${arg#*=} ;;
+    mtkvm.flash_mib=*) flash_mib=${arg#*=} ;;
+    mtkvm.phone_busid=*) phone_busid=${arg#*=} ;;
   esac
 done
 set +f
@@ -205,4 +216,157 @@ if [ "$echo_repeat" -gt 0 ]; then
 fi
 
 usbip detach -p 0 >/dev/null 2>&1 || echo "MTKVM: note: usbip detach -p 0 failed"
+[ "$flash" = 1 ] || result 0
+
+# --- Flashing a virtual phone through the kernel with the real mtkflash ---
+#
+# The phone (busid $phone_busid) powers on in BROM mode: 0e8d:0003 at full speed. mtkflash
+# detaches cdc_acm, uploads the DA, and the DA switches to high speed: the phone re-enumerates
+# as 0e8d:2001 and mtkflash follows it, as it must on a real cable. Later mtkflash runs find
+# the DA still running and carry on with it.
+
+# vhci-hcd's ports: "hub port sta spd dev sockfd local_busid" lines; sta 004 (VDEV_ST_NULL) is
+# a free port, 006 an attached one, 005/007 one being set up or torn down.
+vhci_status=/sys/devices/platform/vhci_hcd.0/status
+vhci_busy() {
+  while read -r _ _ sta _; do
+    case $sta in 004 | sta) ;; *) return 0 ;; esac
+  done <"$vhci_status"
+  return 1
+}
+# Waits (builtins only) up to 5 s for every vhci port to be free again.
+i=0
+while vhci_busy && [ $i -lt 1000 ]; do
+  sleep 0.005
+  i=$((i + 1))
+done
+vhci_busy && { cat "$vhci_status"; fail "the echo device's vhci port was not freed by usbip detach"; }
+
+# Waits up to $2 x 5 ms for a configured USB device $1 (vid:pid); sets dev.
+wait_configured() {
+  dev=""
+  i=0
+  while [ $i -lt "$2" ]; do
+    for d in /sys/bus/usb/devices/*; do
+      [ -f "$d/idVendor" ] || continue
+      read -r v <"$d/idVendor"
+      read -r p <"$d/idProduct"
+      c=""
+      read -r c <"$d/bConfigurationValue" 2>/dev/null
+      [ "$v:$p:$c" = "$1:1" ] && dev=${d##*/}
+    done
+    [ -n "$dev" ] && return 0
+    sleep 0.005
+    i=$((i + 1))
+  done
+  return 1
+}
+
+t0=$(now_ms)
+usbip --tcp-port "$port" attach -r 10.0.2.2 -b "$phone_busid" ||
+  fail "usbip attach -r 10.0.2.2 -b $phone_busid (the phone)"
+wait_configured 0e8d:0003 1000 || { ls -l /sys/bus/usb/devices/; fail "the phone (0e8d:0003) did not appear within 5 s of the attach"; }
+t1=$(now_ms)
+read -r speed <"/sys/bus/usb/devices/$dev/speed"
+echo "MTKVM: the phone in BROM mode is USB device $dev (0e8d:0003, $speed Mb/s)"
+echo "MTKVM-FIGURE phone_attach_to_configured_ms=$((t1 - t0))"
+
+# The USB/IP artefact: when the phone re-enumerates, the server closes the connection and
+# offers a new device under the same busid, and vhci-hcd does not import it by itself. This
+# loop re-attaches the busid whenever no vhci port is in use. A real phone on a real Linux
+# host needs nothing of the kind: it re-enumerates on the same cable and the hub sees it.
+: >/tmp/reattach.log
+(
+  while [ ! -e /tmp/reattach.stop ]; do
+    if ! vhci_busy; then
+      if usbip --tcp-port "$port" attach -r 10.0.2.2 -b "$phone_busid" >/dev/null 2>&1; then
+        echo "MTKVM: re-attached $phone_busid at $(now_ms) ms of guest uptime (the phone re-enumerated)" >>/tmp/reattach.log
+      fi
+    fi
+    sleep 0.2
+  done
+) &
+reattach_pid=$!
+stop_reattach() {
+  : >/tmp/reattach.stop
+  wait "$reattach_pid" 2>/dev/null
+  cat /tmp/reattach.log
+}
+
+flashdir=/opt/mtkvm/flash
+mtkflash() {
+  /opt/mtkvm/mtkflash "$@" --device usb --timeout 30000 \
+    --da "$flashdir/da.bin" --preloader "$flashdir/preloader.bin"
+}
+image_bytes=$((flash_mib * 1048576))
+
+# 1. Connect (BROM handshake, DA1, DRAM, DA2, the switch to high speed) and print the GPT.
+t2=$(now_ms)
+mtkflash printgpt >/tmp/flash1.log 2>&1
+rc=$?
+t3=$(now_ms)
+cat /tmp/flash1.log
+[ $rc -eq 0 ] || { stop_reattach; fail "mtkflash printgpt exited with status $rc"; }
+echo "MTKVM-FIGURE flash_connect_da_switch_printgpt_ms=$((t3 - t2))"
+grep -q 'switching the DA to high speed; the phone re-enumerates as 0e8d:2001' /tmp/flash1.log ||
+  { stop_reattach; fail "mtkflash did not switch the DA to high speed"; }
+grep -q 'reconnected at high speed at usb:' /tmp/flash1.log ||
+  { stop_reattach; fail "mtkflash did not report the phone back at high speed through libusb"; }
+wait_configured 0e8d:2001 200 || { stop_reattach; fail "no configured 0e8d:2001 device after the switch"; }
+read -r speed <"/sys/bus/usb/devices/$dev/speed"
+echo "MTKVM: after the switch the phone is USB device $dev (0e8d:2001, $speed Mb/s)"
+[ "$speed" = 480 ] || { stop_reattach; fail "the DA's port runs at $speed Mb/s, not high speed"; }
+# The boot partition (32 MiB in mtkemu's default layout for a 512 MiB user area) holds the image.
+part=boot
+grep -q "^  $part " /tmp/flash1.log || { stop_reattach; fail "no partition '$part' in the GPT"; }
+
+# 2. Write the image (the DA left running by step 1 is resumed).
+t4=$(now_ms)
+mtkflash write --partition "$part" -i "$flashdir/img.bin" >/tmp/flash2.log 2>&1
+rc=$?
+t5=$(now_ms)
+cat /tmp/flash2.log
+[ $rc -eq 0 ] || { stop_reattach; fail "mtkflash write exited with status $rc"; }
+grep -q 'a DA is already running' /tmp/flash2.log || { stop_reattach; fail "mtkflash write did not resume the running DA"; }
+
+# 3. Read the partition back (all of it: --length does not apply to --partition) and compare.
+t6=$(now_ms)
+mtkflash read --partition "$part" -o /tmp/back.bin >/tmp/flash3.log 2>&1
+rc=$?
+t7=$(now_ms)
+cat /tmp/flash3.log
+stop_reattach
+[ $rc -eq 0 ] || fail "mtkflash read exited with status $rc"
+read_bytes=$(stat -c %s /tmp/back.bin)
+[ "$read_bytes" -ge "$image_bytes" ] || fail "mtkflash read only $read_bytes bytes, $image_bytes expected"
+# Plain cmp on the image's length: busybox's `cmp -n` prints every differing byte (millions of
+# lines on the serial console for a real mismatch) where plain cmp stops at the first.
+truncate -s "$image_bytes" /tmp/back.bin
+t8=$(now_ms)
+cmp "$flashdir/img.bin" /tmp/back.bin || fail "the data read back differs from the image written"
+t9=$(now_ms)
+echo "MTKVM: the $flash_mib MiB read back through vhci-hcd equal the image written"
+echo "MTKVM-FIGURE flash_verify_cmp_ms=$((t9 - t8))"
+rm -f /tmp/back.bin
+
+# Process times: each includes starting mtkflash and resuming the DA (a few round trips).
+w=$((t5 - t4))
+r=$((t7 - t6))
+[ $w -gt 0 ] || w=1
+[ $r -gt 0 ] || r=1
+# MiB/s with one decimal (integer arithmetic: tenths of MiB/s).
+tenths() { echo "$(($1 / 10)).$(($1 % 10))"; }
+read_mib=$((read_bytes / 1048576))
+echo "MTKVM-FIGURE flash_write_MiB=$flash_mib"
+echo "MTKVM-FIGURE flash_write_ms=$w"
+echo "MTKVM-FIGURE flash_write_MiB_per_s=$(tenths $((flash_mib * 10000 / w)))"
+echo "MTKVM-FIGURE flash_read_MiB=$read_mib"
+echo "MTKVM-FIGURE flash_read_ms=$r"
+echo "MTKVM-FIGURE flash_read_MiB_per_s=$(tenths $((read_mib * 10000 / r)))"
+
+while read -r _ p sta _; do
+  [ "$sta" = 006 ] || continue
+  p=${p#"${p%%[!0]*}"}
+  usbip detach -p "${p:-0}" >/dev/null 2>&1 || echo "MTKVM: note: usbip detach -p ${p:-0} failed"
+done <"$vhci_status"
 result 0

@@ -3,6 +3,7 @@
 #
 #   ci/vm/prepare.sh packages  [--cache DIR]
 #   ci/vm/prepare.sh initramfs [--cache DIR] --program PATH --out FILE
+#                              [--add-program PATH:GUESTPATH]... [--add-file PATH:GUESTPATH]...
 #
 # packages:  downloads Debian's kernel package and its udev package (installing neither) with
 #            `apt-get download` into the cache, extracts the uncompressed vmlinux (booted through
@@ -12,7 +13,8 @@
 # initramfs: builds an uncompressed initramfs: busybox, those modules, udevd, Debian's usbip
 #            tool, the test program, each with every library it needs (and the ELF interpreter),
 #            ci/vm/init.sh as /init. Cheap (<1 s), so it is rebuilt on every run with the
-#            current binary.
+#            current binary. --add-program puts another executable (with its libraries) at
+#            GUESTPATH, --add-file a plain file (the flash test's mtkflash, DA, preloader, image).
 #
 # Exit codes: 0 done, 77 something it needs is not available here (message on stderr says what
 # to install), 1 anything else.
@@ -27,11 +29,15 @@ mode=${1:-}
 shift || true
 program=""
 out=""
+add_programs=()
+add_files=()
 while (($#)); do
   case $1 in
     --cache) cache=$2; shift 2 ;;
     --program) program=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
+    --add-program) add_programs+=("$2"); shift 2 ;;
+    --add-file) add_files+=("$2"); shift 2 ;;
     *) echo "prepare.sh: unknown argument $1" >&2; exit 1 ;;
   esac
 done
@@ -229,12 +235,26 @@ prepare_initramfs() {
   copy_with_libs "$d" "$usbip" /usr/sbin/usbip
   # usbip reads usb.ids for every name it prints; the real file costs ~3 s per call under
   # software emulation.
-  printf '0e8d  MediaTek Inc.\n\t2000  mtkemu echo test device\n' >"$d/usr/share/misc/usb.ids"
+  printf '0e8d  MediaTek Inc.\n\t0003  MT65xx BROM\n\t2000  mtkemu echo test device\n\t2001  MT65xx DA\n' >"$d/usr/share/misc/usb.ids"
 
   # lsusb (usbutils) only shows the device in the log; the checks read sysfs.
   if [[ -x /usr/bin/lsusb ]]; then copy_with_libs "$d" /usr/bin/lsusb /usr/bin/lsusb; fi
 
   copy_with_libs "$d" "$program" /opt/mtkvm/test-program
+  local spec src dst
+  for spec in ${add_programs[@]+"${add_programs[@]}"}; do
+    src=${spec%%:*}
+    dst=${spec#*:}
+    [[ -x $src ]] || { say "no program at $src (build it first)"; exit 1; }
+    copy_with_libs "$d" "$src" "$dst"
+  done
+  for spec in ${add_files[@]+"${add_files[@]}"}; do
+    src=${spec%%:*}
+    dst=${spec#*:}
+    [[ -f $src ]] || { say "no file at $src"; exit 1; }
+    mkdir -p "$d$(dirname "$dst")"
+    cp "$src" "$d$dst"
+  done
 
   [[ -s $udev_dir/udevadm ]] || { say "run prepare.sh packages first"; exit 1; }
   copy_with_libs "$d" "$udev_dir/udevadm" /usr/bin/udevadm
@@ -254,5 +274,5 @@ prepare_initramfs() {
 case $mode in
   packages) prepare_kernel; prepare_udev ;;
   initramfs) prepare_initramfs ;;
-  *) echo "usage: prepare.sh packages|initramfs [--cache DIR] [--program PATH --out FILE]" >&2; exit 1 ;;
+  *) echo "usage: prepare.sh packages|initramfs [--cache DIR] [--program PATH --out FILE] [--add-program|--add-file PATH:GUESTPATH]..." >&2; exit 1 ;;
 esac

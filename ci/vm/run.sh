@@ -5,8 +5,13 @@
 #
 #   ci/vm/run.sh --mtkemu PATH --program PATH [--work DIR] [--cache DIR]
 #                [--filter GTEST_FILTER] [--min-passed N] [--echo-repeat N]
+#                [--mtkflash PATH --make-test-da PATH]
 #
-# Starts `mtkemu --echo 1 --port 0` on 127.0.0.1, prepares the guest (ci/vm/prepare.sh), boots
+# Starts mtkemu on 127.0.0.1 with an echo test device (busid 1-1) and, with --mtkflash, a
+# virtual MT6765 phone in BROM mode (busid 1-2, full speed, 512 MiB eMMC) whose DA switches to
+# high speed (it re-enumerates as 0e8d:2001). With --mtkflash the guest also flashes that phone
+# through libusb with the real mtkflash: a TEST DA and preloader (mtk-make-test-da) and a
+# 16 MiB random image go into the initramfs. Prepares the guest (ci/vm/prepare.sh), boots
 # it under qemu-system-x86_64 (software emulation; user-mode networking, where the guest reaches
 # the host's loopback as 10.0.2.2), and exits with the status the guest reports on its serial
 # console (ci/vm/init.sh). Exits 77 (skipped, with a message saying why) when qemu, the kernel
@@ -22,6 +27,9 @@ cache=${MTK_VM_CACHE:-$root/build/vm}
 filter='*libusb*'
 min_passed=7
 echo_repeat=${MTK_VM_ECHO_REPEAT:-5}
+mtkflash=""
+make_test_da=""
+flash_mib=16
 guest_timeout=${MTK_VM_TIMEOUT:-240}
 while (($#)); do
   case $1 in
@@ -32,6 +40,8 @@ while (($#)); do
     --filter) filter=$2; shift 2 ;;
     --min-passed) min_passed=$2; shift 2 ;;
     --echo-repeat) echo_repeat=$2; shift 2 ;;
+    --mtkflash) mtkflash=$2; shift 2 ;;
+    --make-test-da) make_test_da=$2; shift 2 ;;
     *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -39,6 +49,10 @@ done
   echo "usage: run.sh --mtkemu PATH --program PATH [--work DIR] (both must be built)" >&2
   exit 2
 }
+if [[ -n $mtkflash || -n $make_test_da ]] && [[ ! -x $mtkflash || ! -x $make_test_da ]]; then
+  echo "run.sh: --mtkflash and --make-test-da go together (both must be built)" >&2
+  exit 2
+fi
 
 skip() {
   if [[ ${MTK_VM_REQUIRED:-0} == 1 ]]; then
@@ -62,8 +76,27 @@ if ((rc == 77)); then skip "the guest's kernel image (or udev) is not available 
 ((rc == 0)) || { echo "FAIL: preparing the guest's kernel and udevd failed"; exit 1; }
 [[ -n $work ]] || work=$cache/work
 mkdir -p "$work"
+# The flash test's inputs: a TEST DA and a TEST preloader (its EMI settings; a DA started from
+# BROM needs them) of our own bytes, and a random image.
+extra=()
+flash=0
+if [[ -n $mtkflash ]]; then
+  flash=1
+  fdir=$work/flash
+  rm -rf "$fdir"
+  mkdir -p "$fdir"
+  "$make_test_da" -o "$fdir/da.bin" --chip MT6765 --test-preloader "$fdir/preloader.bin" \
+    >"$fdir/make-test-da.log" 2>&1 || { cat "$fdir/make-test-da.log"; echo "FAIL: mtk-make-test-da failed"; exit 1; }
+  head -c $((flash_mib << 20)) /dev/urandom >"$fdir/img.bin"
+  extra=(--add-program "$mtkflash:/opt/mtkvm/mtkflash"
+         --add-file "$fdir/da.bin:/opt/mtkvm/flash/da.bin"
+         --add-file "$fdir/preloader.bin:/opt/mtkvm/flash/preloader.bin"
+         --add-file "$fdir/img.bin:/opt/mtkvm/flash/img.bin")
+fi
+
 rc=0
-bash "$here/prepare.sh" initramfs --cache "$cache" --program "$program" --out "$work/initramfs.cpio" 2>&1 || rc=$?
+bash "$here/prepare.sh" initramfs --cache "$cache" --program "$program" --out "$work/initramfs.cpio" \
+  ${extra[@]+"${extra[@]}"} 2>&1 || rc=$?
 if ((rc == 77)); then skip "a tool the guest needs is not installed (see above)"; fi
 ((rc == 0)) || { echo "FAIL: building the initramfs failed"; exit 1; }
 echo "run.sh: guest prepared in $(ms_since "$start_all") ms (kernel $(cat "$cache/kernel/kver"))"
@@ -79,7 +112,18 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$mtkemu" --echo 1 --port 0 >"$emu_log" 2>&1 &
+# busid 1-1: the echo test device; 1-2: the phone (BROM: 0e8d:0003 at full speed until its DA
+# switches to high speed and re-enumerates as 0e8d:2001, under the same busid).
+emu_config=$work/mtkemu.yaml
+{
+  echo "phones:"
+  echo "  - kind: echo"
+  if ((flash)); then
+    echo "  - {kind: phone, chip: MT6765, boot: brom, usb_speed_switch: true, preloader_window_ms: 0,"
+    echo "     storage: {type: emmc, user_size: 512M}}"
+  fi
+} >"$emu_config"
+"$mtkemu" --config "$emu_config" --port 0 >"$emu_log" 2>&1 &
 emu=$!
 port=""
 for _ in $(seq 100); do
@@ -92,6 +136,7 @@ echo "run.sh: mtkemu listening on 127.0.0.1:$port (the guest's 10.0.2.2:$port)"
 
 cmdline="console=ttyS0 quiet loglevel=4 panic=-1 mtkvm.port=$port"
 cmdline+=" mtkvm.min_passed=$min_passed mtkvm.echo_repeat=$echo_repeat mtkvm.filter=$filter"
+cmdline+=" mtkvm.flash=$flash mtkvm.flash_mib=$flash_mib"
 qemu_args=(
   -machine q35,accel=tcg -cpu max -smp 1 -m 1024
   -nodefaults -display none -no-reboot -serial stdio -monitor none
@@ -132,5 +177,10 @@ if [[ ! $status =~ ^[0-9]+$ ]]; then
 fi
 # 77 would read as "skipped": the guest ran, so anything but 0 is a failure.
 if ((status == 77)); then status=1; fi
-if ((status == 0)); then echo "PASS: the virtual phone was attached with usbip, bound by cdc_acm and opened through libusb"; fi
+if ((status == 0)); then
+  echo "PASS: the virtual phone was attached with usbip, bound by cdc_acm and opened through libusb"
+  if ((flash)); then
+    echo "PASS: mtkflash flashed and read back ${flash_mib} MiB through vhci-hcd and followed the phone's re-enumeration"
+  fi
+fi
 exit "$status"

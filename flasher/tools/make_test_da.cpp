@@ -15,6 +15,7 @@
 
 #include "mtk/wire/chips.hpp"
 #include "mtk/wire/da_container.hpp"
+#include "mtk/wire/preloader_image.hpp"
 #include "mtk/wire/sha256.hpp"
 
 namespace {
@@ -161,6 +162,27 @@ int build(const std::string& outPath, const std::vector<std::string>& chipNames,
   return kExitOk;
 }
 
+// --- --test-preloader ---
+
+// A TEST preloader image (wire::preloader::buildTestPreloader) for the first --chip: what a
+// DA session started from BROM needs for its DRAM (EMI) settings, as a scatter's preloader_*.bin.
+int buildPreloader(const std::string& path, const std::vector<std::string>& chipNames) {
+  const std::string name = chipNames.empty() ? "MT6765" : chipNames.front();
+  const ChipInfo* c = mtk::wire::chipByName(name);
+  if (!c) {
+    std::cerr << "mtk-make-test-da: unknown chip '" << name << "'\n";
+    return kExitUsage;
+  }
+  mtk::wire::preloader::TestPreloaderSpec spec;
+  spec.chipName = c->name;
+  const Bytes image = mtk::wire::preloader::buildTestPreloader(spec);
+  if (!writeFile(path, image)) return fail("cannot write " + path);
+  std::cout << "mtk-make-test-da: wrote " << path << " (" << image.size()
+            << " bytes): a TEST preloader for " << c->name
+            << " carrying EMI settings, for mtkemu's virtual phones only\n";
+  return kExitOk;
+}
+
 // --- --info ---
 
 const char* regionRole(std::size_t i) {
@@ -236,10 +258,12 @@ int main(int argc, char** argv) {
       "MTK_DA_V5.bin, MTK_DA_V6.bin).\n\n"
       "One entry per --chip (default MT6765), with DA1 0x20000 and DA2 0x30000 bytes plus "
       "--sig-len\nbytes of filler signature each, at the chip's DA addresses.\n\n"
-      "--info FILE lists the entries of any DA file, MediaTek's included.\n\n"
+      "--info FILE lists the entries of any DA file, MediaTek's included.\n"
+      "--test-preloader FILE writes a TEST preloader image carrying EMI (DRAM) settings, which a\n"
+      "DA session started from BROM needs (mtkflash --preloader FILE).\n\n"
       "Exit codes: 0 success, 1 failure, 2 bad usage.",
       "mtk-make-test-da"};
-  std::string outPath, infoPath, sigLen = "256";
+  std::string outPath, infoPath, preloaderPath, sigLen = "256";
   std::vector<std::string> chips;
   bool v6 = false;
   auto* out = app.add_option("-o,--output", outPath, "the DA file to write")->type_name("FILE");
@@ -249,7 +273,12 @@ int main(int argc, char** argv) {
   app.add_option("--sig-len", sigLen, "signature bytes after each region (default 256)")
       ->type_name("BYTES");
   app.add_flag("--v6", v6, "put the MTK_DA_v6 marker in the id, so hosts use the XML protocol");
+  auto* pre = app.add_option("--test-preloader", preloaderPath,
+                             "also write a TEST preloader image (with EMI settings) for the first "
+                             "--chip, for BROM-mode DA sessions (mtkflash --preloader)")
+                  ->type_name("FILE");
   out->excludes(inf);
+  pre->excludes(inf);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -257,9 +286,12 @@ int main(int argc, char** argv) {
     return rc == 0 ? kExitOk : kExitUsage;
   }
   if (!infoPath.empty()) return info(infoPath);
-  if (outPath.empty()) {
+  if (outPath.empty() && preloaderPath.empty()) {
     std::cerr << "mtk-make-test-da: give -o FILE to build, or --info FILE to inspect\n";
     return kExitUsage;
   }
-  return build(outPath, chips, sigLen, v6);
+  if (!preloaderPath.empty()) {
+    if (const int rc = buildPreloader(preloaderPath, chips); rc != kExitOk) return rc;
+  }
+  return outPath.empty() ? kExitOk : build(outPath, chips, sigLen, v6);
 }
