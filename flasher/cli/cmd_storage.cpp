@@ -103,6 +103,17 @@ Result<Target> resolve(flasher::DaSession& session, const StorageOptions& s, boo
                        "partitions on this phone: " + names);
     }
     t = {p->partType, p->offset, p->size, "partition " + p->name};
+    if (!s.length.empty()) {  // the first --length bytes of the partition
+      auto l = parseNumber(s.length, "--length");
+      if (!l) return l.error();
+      if (*l > p->size) {
+        return makeError(-1, "RANGE_OUTSIDE_PARTITION",
+                         "--length " + s.length + " is more than partition " + p->name + " holds (" +
+                             std::to_string(p->size) + " bytes)",
+                         "give a length up to the partition size");
+      }
+      t.length = *l;
+    }
     return t;
   }
   auto area = flasher::areaByName(session.storage, s.area.empty() ? "user" : s.area);
