@@ -108,8 +108,8 @@ Result<Target> resolve(flasher::DaSession& session, const StorageOptions& s, boo
       if (!l) return l.error();
       if (*l > p->size) {
         return makeError(-1, "RANGE_OUTSIDE_PARTITION",
-                         "--length " + s.length + " is more than partition " + p->name + " holds (" +
-                             std::to_string(p->size) + " bytes)",
+                         "--length " + s.length + " is more than partition " + p->name +
+                             " holds (" + std::to_string(p->size) + " bytes)",
                          "give a length up to the partition size");
       }
       t.length = *l;
