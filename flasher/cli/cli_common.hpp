@@ -30,7 +30,8 @@ struct StorageOptions {
   std::string area;
   std::string offset;
   std::string length;
-  std::string file;  // -o for read, -i for write
+  std::string file;     // -o for read, -i for write
+  bool reboot = false;  // SHUTDOWN at the end: the phone boots normally
 };
 
 // Prints the error (text on stderr, or a JSON result line) and returns the exit code for it.
@@ -47,5 +48,6 @@ int cmdPrintGpt(const GlobalOptions& g, const StorageOptions& s);
 int cmdRead(const GlobalOptions& g, const StorageOptions& s);
 int cmdWrite(const GlobalOptions& g, const StorageOptions& s);
 int cmdErase(const GlobalOptions& g, const StorageOptions& s);
+int cmdReboot(const GlobalOptions& g, const StorageOptions& s);
 
 }  // namespace mtk::cli

@@ -140,14 +140,38 @@ Result<Target> resolve(flasher::DaSession& session, const StorageOptions& s, boo
   return t;
 }
 
+// Ends a session: SHUTDOWN first when --reboot asked for it (and the operation worked).
+Status finish(flasher::DaSession& session, const StorageOptions& s, bool json) {
+  Status result;
+  if (s.reboot) {
+    stage("rebooting the phone", json);
+    result = session.da->shutdown(0);
+  }
+  session.close();
+  return result;
+}
+
 }  // namespace
+
+int cmdReboot(const GlobalOptions& g, const StorageOptions& s) {
+  auto session = open(g, s);
+  if (!session) return report(session.error(), g.json);
+  StorageOptions withReboot = s;
+  withReboot.reboot = true;
+  if (auto r = finish(*session, withReboot, g.json); !r) return report(r.error(), g.json);
+  if (g.json) std::cout << nlohmann::json{{"event", "result"}, {"ok", true}}.dump() << std::endl;
+  return kExitOk;
+}
 
 int cmdPrintGpt(const GlobalOptions& g, const StorageOptions& s) {
   auto session = open(g, s);
   if (!session) return report(session.error(), g.json);
   auto table = flasher::readPartitionTable(*session->da, session->storage);
-  session->close();
-  if (!table) return report(table.error(), g.json);
+  if (!table) {
+    session->close();
+    return report(table.error(), g.json);
+  }
+  if (auto f = finish(*session, s, g.json); !f) return report(f.error(), g.json);
   if (g.json) {
     nlohmann::json parts = nlohmann::json::array();
     for (const auto& p : table->partitions) {
@@ -196,8 +220,11 @@ int cmdRead(const GlobalOptions& g, const StorageOptions& s) {
         return {};
       },
       std::ref(bar));
-  session->close();
-  if (!r) return report(r.error(), g.json);
+  if (!r) {
+    session->close();
+    return report(r.error(), g.json);
+  }
+  if (auto f = finish(*session, s, g.json); !f) return report(f.error(), g.json);
   out.close();
   if (g.json)
     std::cout << nlohmann::json{{"event", "result"}, {"ok", true}, {"bytes", t->length}}.dump()
@@ -248,8 +275,11 @@ int cmdWrite(const GlobalOptions& g, const StorageOptions& s) {
         return chunk.size();
       },
       std::ref(bar));
-  session->close();
-  if (!w) return report(w.error(), g.json);
+  if (!w) {
+    session->close();
+    return report(w.error(), g.json);
+  }
+  if (auto f = finish(*session, s, g.json); !f) return report(f.error(), g.json);
   if (g.json)
     std::cout << nlohmann::json{{"event", "result"}, {"ok", true}, {"bytes", size}}.dump()
               << std::endl;
@@ -266,8 +296,11 @@ int cmdErase(const GlobalOptions& g, const StorageOptions& s) {
   stage("erasing " + t->label + " (" + std::to_string(t->length) + " bytes)", g.json);
   ProgressBar bar("erase", g.json);
   auto e = session->da->format(t->partType, t->offset, t->length, std::ref(bar));
-  session->close();
-  if (!e) return report(e.error(), g.json);
+  if (!e) {
+    session->close();
+    return report(e.error(), g.json);
+  }
+  if (auto f = finish(*session, s, g.json); !f) return report(f.error(), g.json);
   if (g.json)
     std::cout << nlohmann::json{{"event", "result"}, {"ok", true}, {"bytes", t->length}}.dump()
               << std::endl;

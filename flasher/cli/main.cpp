@@ -57,9 +57,15 @@ int main(int argc, char** argv) {
       app.add_subcommand("write", "write a file to a partition or an address (never beyond it)");
   write->add_option("-i,--input", so.file, "the image to write");
   auto* erase = app.add_subcommand("erase", "erase a partition or an address range");
-  for (auto* sub : {printgpt, read, write, erase}) addDa(sub);
+  auto* reboot =
+      app.add_subcommand("reboot", "load the DA (or find it running) and reboot the phone");
+  for (auto* sub : {printgpt, read, write, erase, reboot}) addDa(sub);
+  for (auto* sub : {printgpt, read, write, erase}) {
+    sub->add_flag("--reboot", so.reboot,
+                  "reboot the phone when done (otherwise the DA stays, for the next command)");
+  }
   for (auto* sub : {read, write, erase}) addTarget(sub);
-  for (auto* sub : {devices, probe, identify, printgpt, read, write, erase}) addCommon(sub);
+  for (auto* sub : {devices, probe, identify, printgpt, read, write, erase, reboot}) addCommon(sub);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -72,5 +78,6 @@ int main(int argc, char** argv) {
   if (*read) return cmdRead(g, so);
   if (*write) return cmdWrite(g, so);
   if (*erase) return cmdErase(g, so);
+  if (*reboot) return cmdReboot(g, so);
   return cmdIdentify(g, expectPlatform);
 }

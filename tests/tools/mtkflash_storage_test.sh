@@ -57,4 +57,13 @@ grep -q "PARTITION_NOT_FOUND" "$dir/log" && grep -q "userdata" "$dir/log" || { c
 
 # The flash is a directory of sparse files: it persists and costs only what was written.
 du -sk "$dir/flash" | awk '{ if ($1 > 65536) { print "FAIL: storage not sparse: " $1 " KiB"; exit 1 } }'
-echo "mtkflash printgpt/write/read/erase over USB/IP: OK"
+# --reboot ends with SHUTDOWN: the phone boots normally and leaves USB.
+flash printgpt --reboot >/dev/null 2>"$dir/log" || { cat "$dir/log"; exit 1; }
+grep -q "rebooting the phone" "$dir/log" || { echo "FAIL: no reboot"; cat "$dir/log"; exit 1; }
+gone=0
+for _ in $(seq 100); do
+  "$mtkflash" devices --device "usbip://127.0.0.1:$port" | grep -q "1-1" || { gone=1; break; }
+  sleep 0.05
+done
+[[ $gone == 1 ]] || { echo "FAIL: the phone did not leave USB after --reboot"; exit 1; }
+echo "mtkflash printgpt/write/read/erase/--reboot over USB/IP: OK"

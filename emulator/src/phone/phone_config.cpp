@@ -102,6 +102,36 @@ Status parsePhoneKey(const std::string& file, const std::string& key, const YAML
   if (key == "ready_banner") return flag(s.readyBanner);
   if (key == "da_silent") return flag(s.daSilent);
   if (key == "usb_speed_switch") return flag(s.usbSpeedSwitch);
+  if (key == "dram_init_fails") return flag(s.dramInitFails);
+  if (key == "da2_hash_check") return flag(s.checkDa2Hash);
+  if (key == "emi_version") {
+    s.emiVersion = v.as<std::string>();
+    if (s.emiVersion.size() < 2 || s.emiVersion[0] != 'v') {
+      return config::error(file, v, "emi_version looks like v27 (the NN of MTK_BLOADER_INFO_vNN)");
+    }
+    return {};
+  }
+  if (key == "corrupt_write_chunks") {
+    auto n = config::number<unsigned>(file, v, key, 0, 1000000);
+    if (!n) return std::move(n).error();
+    s.corruptWriteChunks = *n;
+    return {};
+  }
+  if (key == "power_cut_after") {
+    auto n = config::size(file, v, key);
+    if (!n) return std::move(n).error();
+    s.powerCutAfter = *n;
+    return {};
+  }
+  if (key == "write_packet_length" || key == "read_packet_length") {
+    auto n = config::size(file, v, key);
+    if (!n) return std::move(n).error();
+    if (*n < 512 || *n > (16u << 20))
+      return config::error(file, v, key + " must be between 512 and 16M");
+    (key == "write_packet_length" ? s.writePacketLength : s.readPacketLength) =
+        static_cast<std::uint32_t>(*n);
+    return {};
+  }
   if (key == "hw_sub_code") return u16(s.hwSubCode);
   if (key == "hw_version") return u16(s.hwVersion);
   if (key == "sw_version") return u16(s.swVersion);

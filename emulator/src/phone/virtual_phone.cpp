@@ -59,12 +59,17 @@ VirtualPhone::VirtualPhone(DeviceBus& bus, std::string busid, PhoneSpec spec)
       if (auto s = writeInitialTable(*shared_->storage, spec_.partitionTable, layout); !s)
         storageError_ = s.error();
     }
+    if (spec_.powerCutAfter) {
+      // armed after the initial content, so it counts what hosts write
+    }
     if (spec_.hasPreloader) {
       if (auto s = writeInitialPreloader(*shared_->storage, spec_.chip->name, spec_.emiVersion);
           !s) {
         storageError_ = s.error();
       }
     }
+    // Armed after the initial content, so it counts only what hosts write.
+    if (spec_.powerCutAfter) shared_->storage->armPowerCut(*spec_.powerCutAfter);
   } else {
     storageError_ = storage.error();
   }

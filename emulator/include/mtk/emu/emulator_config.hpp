@@ -31,6 +31,14 @@
 //                 directory: ./phone1}   # type: emmc, ufs, nand or none; no directory = temporary
 //       partition_table: gpt          # written to a blank user area: gpt, pmt, none or corrupt
 //       layout: [{name: nvram, size: 5M}, {name: userdata}]  # default: a typical MediaTek one
+//       emi_version: v27              # the EMI settings its RAM accepts (MTK_BLOADER_INFO_vNN)
+//       dram_init_fails: false        # DRAM never comes up, whatever the settings
+//       da2_hash_check: true          # DA1 refuses a DA2 whose SHA-256 it does not carry
+//       usb_speed_switch: false       # a DA from BROM reports full speed and re-enumerates as 2001
+//       write_packet_length: 1M       # GET_PACKET_LENGTH
+//       read_packet_length: 1M
+//       corrupt_write_chunks: 0       # damage this many WRITE_DATA chunks on the cable
+//       power_cut_after: 64M          # the power fails after this much more is written
 
 #include <cstdint>
 #include <string>

@@ -57,6 +57,9 @@ struct PhoneSpec {
   std::string emiVersion = "v27";  // what its RAM needs
   bool dramInitFails = false;      // the RAM does not come up even with the right settings
   std::uint64_t dramSize = 4ull << 30;
+  // A power cut after this many more bytes have been written to the flash (the write in
+  // flight is torn; nothing after it lands).
+  std::optional<std::uint64_t> powerCutAfter;
 
   // Defaults derived from a seed, so two phones in one emulator differ.
   void deriveIds(std::uint32_t seed);
