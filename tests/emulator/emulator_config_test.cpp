@@ -77,5 +77,34 @@ phones:
   EXPECT_FALSE(parseEmulatorConfig("phones:\n  - kind: phone\n    partition_table: fat\n", "x"));
 }
 
+TEST(EmulatorConfigTest, DaStageKnobs) {
+  auto c = parseEmulatorConfig(R"(
+phones:
+  - kind: phone
+    emi_version: v30
+    dram_init_fails: true
+    da2_hash_check: false
+    usb_speed_switch: true
+    write_packet_length: 64K
+    read_packet_length: 2M
+    corrupt_write_chunks: 2
+    power_cut_after: 64M
+)",
+                               "t.yaml");
+  ASSERT_TRUE(c) << c.error().describe();
+  const auto& s = c->phones[0].spec;
+  EXPECT_EQ(s.emiVersion, "v30");
+  EXPECT_TRUE(s.dramInitFails);
+  EXPECT_FALSE(s.checkDa2Hash);
+  EXPECT_TRUE(s.usbSpeedSwitch);
+  EXPECT_EQ(s.writePacketLength, 64u << 10);
+  EXPECT_EQ(s.readPacketLength, 2u << 20);
+  EXPECT_EQ(s.corruptWriteChunks, 2u);
+  ASSERT_TRUE(s.powerCutAfter);
+  EXPECT_EQ(*s.powerCutAfter, 64u << 20);
+  EXPECT_FALSE(parseEmulatorConfig("phones:\n  - kind: phone\n    emi_version: 27\n", "x"));
+  EXPECT_FALSE(parseEmulatorConfig("phones:\n  - kind: phone\n    write_packet_length: 1\n", "x"));
+}
+
 }  // namespace
 }  // namespace mtk::emu
