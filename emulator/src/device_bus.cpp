@@ -10,13 +10,6 @@ std::string DeviceBus::addPort() {
   return busid;
 }
 
-std::vector<std::string> DeviceBus::ports() const {
-  std::lock_guard lock(mutex_);
-  std::vector<std::string> out;
-  for (const auto& [busid, p] : ports_) out.push_back(busid);
-  return out;
-}
-
 void DeviceBus::plug(const std::string& busid, std::shared_ptr<UsbDevice> device) {
   std::uint64_t oldGeneration = 0;
   {

@@ -152,18 +152,27 @@ Task<bool> BromProtocol::command(std::uint8_t cmd) {
   co_return false;
 }
 
-Task<void> BromProtocol::readRegisters(bool wide) {
+// READ/WRITE16/32 start alike: echo address and count, then a status that refuses a
+// misaligned address or a zero count. Empty when refused.
+Task<std::optional<BromProtocol::Range>> BromProtocol::acceptRange(bool wide) {
   const std::uint32_t address = co_await echoU32();
   const std::uint32_t count = co_await echoU32();
   if (address % (wide ? 4 : 2)) {
     io_.sendBe16(brom::STATUS_RW_MISALIGNED);
-    co_return;
+    co_return std::nullopt;
   }
   if (count == 0) {
     io_.sendBe16(brom::STATUS_RW_ZERO_COUNT);
-    co_return;
+    co_return std::nullopt;
   }
   io_.sendBe16(brom::STATUS_OK);
+  co_return Range{address, count};
+}
+
+Task<void> BromProtocol::readRegisters(bool wide) {
+  const auto range = co_await acceptRange(wide);
+  if (!range) co_return;
+  const auto [address, count] = *range;
   for (std::uint32_t i = 0; i < count; ++i) {
     co_await io_.drained();  // a huge count must not queue gigabytes: go at the host's pace
     const std::uint32_t a = address + i * (wide ? 4 : 2);
@@ -177,17 +186,9 @@ Task<void> BromProtocol::readRegisters(bool wide) {
 }
 
 Task<void> BromProtocol::writeRegisters(bool wide, bool echoValues) {
-  const std::uint32_t address = co_await echoU32();
-  const std::uint32_t count = co_await echoU32();
-  if (address % (wide ? 4 : 2)) {
-    io_.sendBe16(brom::STATUS_RW_MISALIGNED);
-    co_return;
-  }
-  if (count == 0) {
-    io_.sendBe16(brom::STATUS_RW_ZERO_COUNT);
-    co_return;
-  }
-  io_.sendBe16(brom::STATUS_OK);
+  const auto range = co_await acceptRange(wide);
+  if (!range) co_return;
+  const auto [address, count] = *range;
   for (std::uint32_t i = 0; i < count; ++i) {
     const std::uint32_t a = address + i * (wide ? 4 : 2);
     if (wide) {

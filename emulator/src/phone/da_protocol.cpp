@@ -338,14 +338,23 @@ std::uint32_t DaProtocol::checkAccess(const xf::StorageParam& p) const {
   return xf::STATUS_OK;
 }
 
+// READ_DATA, WRITE_DATA and FORMAT start alike: the 56-byte parameter block and a status
+// that accepts or refuses the range. A block that does not decode stops the DA.
+Task<DaProtocol::Access> DaProtocol::acceptStorageParam() {
+  auto param = xf::decodeStorageParam(co_await readPacket(kMaxParam));
+  if (!param) co_return Access{true, std::nullopt};
+  const std::uint32_t check = checkAccess(*param);
+  sendStatus(check);
+  if (check != xf::STATUS_OK) co_return Access{false, std::nullopt};
+  co_return Access{false, *param};
+}
+
 // READ_DATA (mtkclient-expectations §5.10): param; two statuses; data packets of at most the
 // read packet length, each acknowledged by the host; a final status.
 Task<bool> DaProtocol::readData() {
-  auto param = xf::decodeStorageParam(co_await readPacket(kMaxParam));
-  if (!param) co_return false;
-  const std::uint32_t check = checkAccess(*param);
-  sendStatus(check);
-  if (check != xf::STATUS_OK) co_return true;
+  const Access a = co_await acceptStorageParam();
+  if (!a.param) co_return !a.protocolError;
+  const auto param = a.param;
   sendStatus(xf::STATUS_OK);
   std::uint64_t offset = param->address;
   std::uint64_t left = param->length;
@@ -370,11 +379,9 @@ Task<bool> DaProtocol::readData() {
 // WRITE_DATA (§5.11): param; status; per chunk: u32 0, u32 checksum, data; a status per chunk
 // (checked against the 16-bit byte sum when the checksum level asks for it); a final status.
 Task<bool> DaProtocol::writeData() {
-  auto param = xf::decodeStorageParam(co_await readPacket(kMaxParam));
-  if (!param) co_return false;
-  const std::uint32_t check = checkAccess(*param);
-  sendStatus(check);
-  if (check != xf::STATUS_OK) co_return true;
+  const Access a = co_await acceptStorageParam();
+  if (!a.param) co_return !a.protocolError;
+  const auto param = a.param;
   std::uint64_t offset = param->address;
   std::uint64_t left = param->length;
   wire::Bytes chunk;
@@ -420,11 +427,9 @@ Task<bool> DaProtocol::writeData() {
 // FORMAT (§5.12): param; status; for large ranges a CONTINUE with a wait in ms the host acks;
 // then COMPLETE. Erasing punches holes, so even a whole user area answers at once.
 Task<bool> DaProtocol::format() {
-  auto param = xf::decodeStorageParam(co_await readPacket(kMaxParam));
-  if (!param) co_return false;
-  const std::uint32_t check = checkAccess(*param);
-  sendStatus(check);
-  if (check != xf::STATUS_OK) co_return true;
+  const Access a = co_await acceptStorageParam();
+  if (!a.param) co_return !a.protocolError;
+  const auto param = a.param;
   if (param->length >= kFormatProgressBytes) {
     sendStatus(xf::STATUS_CONTINUE);
     sendStatus(0);             // milliseconds to wait

@@ -17,11 +17,6 @@ Task<std::uint32_t> DeviceIo::be32() {
   co_return wire::loadBe32(b.data());
 }
 
-Task<std::uint32_t> DeviceIo::le32() {
-  auto b = co_await in_.read(4);
-  co_return wire::loadLe32(b.data());
-}
-
 void DeviceIo::send(wire::Bytes data) {
   if (port_) port_->sendIn(ep_, std::move(data));
 }

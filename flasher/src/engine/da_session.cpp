@@ -48,13 +48,6 @@ std::string hex32(std::uint32_t v) {
   return b;
 }
 
-void drain(Transport& t) {
-  std::uint8_t buf[512];
-  for (int i = 0; i < 256; ++i) {
-    if (!t.readSome(buf, std::chrono::milliseconds(20))) return;
-  }
-}
-
 // A DA that an earlier run left running answers XFlash packets; a BROM or preloader only
 // echoes them byte by byte, which is harmless: none of these bytes is one of their commands
 // with parameters (0xFE, GET_BL_VER, takes none). The echo of a packet header looks like a
@@ -62,7 +55,7 @@ void drain(Transport& t) {
 // the command code.
 bool daIsRunning(Transport& t) {
   namespace xf = wire::xflash;
-  drain(t);
+  t.drain(std::chrono::milliseconds(20));
   auto packet = [](std::uint32_t v) {
     auto h = xf::encodeHeader(4);
     wire::Bytes b(h.begin(), h.end());
@@ -78,12 +71,12 @@ bool daIsRunning(Transport& t) {
   std::uint8_t answer[16];
   if (!t.readExact(wire::MutableByteSpan(answer, 16), timeout)) return false;
   if (wire::loadLe32(answer) != xf::kMagic || wire::loadLe32(answer + 12) != xf::STATUS_OK) {
-    drain(t);  // the echoes of a BROM or preloader
+    t.drain(std::chrono::milliseconds(20));  // the echoes of a BROM or preloader
     return false;
   }
   // It is a DA: finish the DEVICE_CTRL it is waiting for.
   if (!t.write(packet(xf::CTRL_GET_CONNECTION_AGENT), timeout)) return false;
-  drain(t);
+  t.drain(std::chrono::milliseconds(20));
   return true;
 }
 

@@ -59,15 +59,6 @@ Result<std::uint32_t> BromClient::u32(const char* what) {
   return wire::loadBe32(b);
 }
 
-// Reads and drops whatever the device has queued until it stays quiet for `quiet`.
-void BromClient::drain(milliseconds quiet) {
-  std::uint8_t buf[512];
-  for (int i = 0; i < 64; ++i) {
-    auto n = t_.readSome(buf, quiet);
-    if (!n) return;
-  }
-}
-
 // Tolerant start command. A preloader swallows the first 0xA0 it hears (so it gets an extra
 // one), may print READY while listening (drained), and a newer one silently takes a repeated
 // 0xA0 as "back to the second byte": two unanswered 0xA0 in a row therefore mean "go on with
@@ -82,7 +73,7 @@ Status BromClient::handshake(BootStage stage) {
     i = 0;
     silentA0 = 0;
     ++restarts;
-    drain(milliseconds(20));
+    t_.drain(milliseconds(20));
   };
   if (stage == BootStage::Preloader) {
     const std::uint8_t wake = brom::kStartCommand[0];
@@ -90,7 +81,7 @@ Status BromClient::handshake(BootStage stage) {
       return noAnswer("the start command", s.error());
     }
   }
-  drain(milliseconds(20));
+  t_.drain(milliseconds(20));
   for (int step = 0; step < 8 * options_.handshakeAttempts && restarts < options_.handshakeAttempts;
        ++step) {
     const std::uint8_t b = brom::kStartCommand[i];

@@ -19,4 +19,11 @@ Status Transport::readExact(wire::MutableByteSpan buffer, Millis timeout) {
   return {};
 }
 
+void Transport::drain(Millis quiet) {
+  std::uint8_t buf[512];
+  for (int i = 0; i < 256; ++i) {
+    if (!readSome(buf, quiet)) return;
+  }
+}
+
 }  // namespace mtk::flasher

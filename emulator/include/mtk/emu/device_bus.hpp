@@ -32,7 +32,6 @@ class DeviceBus {
 
   // Adds an empty port and returns its busid ("1-N").
   std::string addPort();
-  std::vector<std::string> ports() const;
 
   // Plugs a device into an (empty or occupied) port; an occupied port is unplugged first.
   void plug(const std::string& busid, std::shared_ptr<UsbDevice> device);

@@ -73,7 +73,6 @@ class BromClient {
   Result<std::uint16_t> u16(const char* what);
   Result<std::uint32_t> u32(const char* what);
   Result<std::uint8_t> u8(const char* what, std::chrono::milliseconds timeout);
-  void drain(std::chrono::milliseconds quiet);
   Error noAnswer(const char* what, const Error& cause) const;
 
   Transport& t_;

@@ -50,6 +50,9 @@ class Transport {
   virtual Result<std::size_t> readSome(wire::MutableByteSpan buffer, Millis timeout) = 0;
   // Receives exactly buffer.size() bytes, over as many transfers as it takes.
   Status readExact(wire::MutableByteSpan buffer, Millis timeout);
+  // Reads and drops what the device has queued until it stays quiet for `quiet` (stale
+  // answers, a preloader's READY banner), reading at most a bounded amount.
+  void drain(Millis quiet);
   // A class or vendor control request (CDC line coding, etc.).
   virtual Result<std::size_t> control(const wire::usb::SetupPacket& setup,
                                       wire::MutableByteSpan data, Millis timeout) = 0;

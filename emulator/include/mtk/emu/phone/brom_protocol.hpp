@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 
 #include "mtk/emu/phone/device_io.hpp"
 #include "mtk/emu/phone/phone_spec.hpp"
@@ -41,6 +42,11 @@ class BromProtocol {
   Task<void> handshake();
   Task<bool> command(std::uint8_t cmd);  // true after a successful JUMP_DA
   Task<std::uint32_t> echoU32();
+  struct Range {
+    std::uint32_t address;
+    std::uint32_t count;
+  };
+  Task<std::optional<Range>> acceptRange(bool wide);
   Task<void> readRegisters(bool wide);
   Task<void> writeRegisters(bool wide, bool echoValues);
   Task<void> sendDa();

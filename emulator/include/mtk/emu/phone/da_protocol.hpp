@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 
 #include "mtk/emu/phone/brom_protocol.hpp"
 #include "mtk/emu/phone/device_io.hpp"
@@ -41,6 +42,11 @@ class DaProtocol {
   Task<void> deviceCtrl();
   Task<bool> bootTo();
   Task<void> initExtRam();
+  struct Access {
+    bool protocolError = false;
+    std::optional<wire::xflash::StorageParam> param;  // empty: refused (or protocol error)
+  };
+  Task<Access> acceptStorageParam();
   Task<bool> readData();
   Task<bool> writeData();
   Task<bool> format();

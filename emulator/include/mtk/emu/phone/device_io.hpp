@@ -22,7 +22,6 @@ class DeviceIo {
   Task<std::uint8_t> u8();
   Task<std::uint16_t> be16();
   Task<std::uint32_t> be32();
-  Task<std::uint32_t> le32();
 
   // One IN transfer each.
   void send(wire::Bytes data);
