@@ -15,78 +15,12 @@ namespace mtk::cli {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-// A progress line on a terminal (bytes, MB/s, time left); JSON progress events otherwise when
-// --json; nothing on a pipe.
-class ProgressBar {
- public:
-  ProgressBar(std::string what, bool json) : what_(std::move(what)), json_(json), tty_(isatty(2)) {}
-  void operator()(std::uint64_t done, std::uint64_t total) {
-    const auto now = Clock::now();
-    if (done < total && now - last_ < std::chrono::milliseconds(200)) return;
-    last_ = now;
-    const double secs = std::chrono::duration<double>(now - start_).count();
-    const double mbps = secs > 0 ? static_cast<double>(done) / 1e6 / secs : 0;
-    if (json_) {
-      std::cout << nlohmann::json{{"event", "progress"},
-                                  {"what", what_},
-                                  {"done", done},
-                                  {"total", total}}
-                       .dump()
-                << std::endl;
-    } else if (tty_) {
-      const double left = mbps > 0 ? static_cast<double>(total - done) / 1e6 / mbps : 0;
-      std::fprintf(stderr, "\r  %s: %5.1f%%  %llu/%llu MB  %.1f MB/s  %.0f s left   ",
-                   what_.c_str(),
-                   total ? 100.0 * static_cast<double>(done) / static_cast<double>(total) : 100.0,
-                   static_cast<unsigned long long>(done >> 20),
-                   static_cast<unsigned long long>(total >> 20), mbps, left);
-      if (done >= total) std::fprintf(stderr, "\n");
-    }
-  }
-
- private:
-  std::string what_;
-  bool json_;
-  bool tty_;
-  Clock::time_point start_ = Clock::now();
-  Clock::time_point last_{};
-};
-
 struct Target {
   std::uint32_t partType = 0;
   std::uint64_t offset = 0;
   std::uint64_t length = 0;  // the whole partition/area, or what was asked
   std::string label;
 };
-
-Result<std::uint64_t> parseNumber(const std::string& s, const char* what) {
-  try {
-    std::size_t used = 0;
-    const auto v = std::stoull(s, &used, 0);
-    if (used != s.size()) throw std::invalid_argument(s);
-    return static_cast<std::uint64_t>(v);
-  } catch (const std::exception&) {
-    return makeError(-1, "BAD_NUMBER", std::string(what) + " '" + s + "' is not a number",
-                     "write it in hex (0x100000) or decimal");
-  }
-}
-
-Result<flasher::DaSession> open(const GlobalOptions& g, const StorageOptions& s) {
-  if (s.daPath.empty()) {
-    return makeError(
-        -1, "NO_DA", "no Download Agent given",
-        "give --da MTK_AllInOne_DA.bin (for mtkemu's phones: mtk-make-test-da -o da.bin)");
-  }
-  auto locator = flasher::makeLocator(g.device);
-  if (!locator) return locator.error();
-  flasher::DaSessionOptions o;
-  o.daPath = s.daPath;
-  o.preloaderPath = s.preloaderPath;
-  o.connect.waitTimeout = flasher::Millis(g.timeoutMs);
-  return flasher::openDaSession(**locator, o, [&](const std::string& t) { stage(t, g.json); });
-}
 
 // --partition NAME, or --area AREA with --offset/--length.
 Result<Target> resolve(flasher::DaSession& session, const StorageOptions& s, bool needLength) {
@@ -154,7 +88,7 @@ Status finish(flasher::DaSession& session, const StorageOptions& s, bool json) {
 }  // namespace
 
 int cmdReboot(const GlobalOptions& g, const StorageOptions& s) {
-  auto session = open(g, s);
+  auto session = openSession(g, s);
   if (!session) return report(session.error(), g.json);
   StorageOptions withReboot = s;
   withReboot.reboot = true;
@@ -164,7 +98,7 @@ int cmdReboot(const GlobalOptions& g, const StorageOptions& s) {
 }
 
 int cmdPrintGpt(const GlobalOptions& g, const StorageOptions& s) {
-  auto session = open(g, s);
+  auto session = openSession(g, s);
   if (!session) return report(session.error(), g.json);
   auto table = flasher::readPartitionTable(*session->da, session->storage);
   if (!table) {
@@ -199,7 +133,7 @@ int cmdPrintGpt(const GlobalOptions& g, const StorageOptions& s) {
 int cmdRead(const GlobalOptions& g, const StorageOptions& s) {
   if (s.file.empty())
     return report(makeError(-1, "NO_OUTPUT", "no output file", "give -o FILE"), g.json);
-  auto session = open(g, s);
+  auto session = openSession(g, s);
   if (!session) return report(session.error(), g.json);
   auto t = resolve(*session, s, /*needLength=*/false);
   if (!t) return report(t.error(), g.json);
@@ -208,7 +142,8 @@ int cmdRead(const GlobalOptions& g, const StorageOptions& s) {
     return report(makeError(-1, "CANNOT_WRITE", "cannot create " + s.file, "check the path"),
                   g.json);
   stage("reading " + t->label + " (" + std::to_string(t->length) + " bytes) to " + s.file, g.json);
-  ProgressBar bar("read", g.json);
+  ProgressBar bar(g.json);
+  auto progress = [&](std::uint64_t d, std::uint64_t t) { bar("read", d, t); };
   auto r = session->da->read(
       t->partType, t->offset, t->length,
       [&](wire::ByteSpan piece) -> Status {
@@ -219,7 +154,7 @@ int cmdRead(const GlobalOptions& g, const StorageOptions& s) {
                            "is the disk full?");
         return {};
       },
-      std::ref(bar));
+      progress);
   if (!r) {
     session->close();
     return report(r.error(), g.json);
@@ -242,7 +177,7 @@ int cmdWrite(const GlobalOptions& g, const StorageOptions& s) {
     return report(makeError(-1, "CANNOT_READ", "cannot open " + s.file, "check the path"), g.json);
   const std::uint64_t size = static_cast<std::uint64_t>(in.tellg());
   in.seekg(0);
-  auto session = open(g, s);
+  auto session = openSession(g, s);
   if (!session) return report(session.error(), g.json);
   auto t = resolve(*session, s, /*needLength=*/false);
   if (!t) return report(t.error(), g.json);
@@ -259,7 +194,8 @@ int cmdWrite(const GlobalOptions& g, const StorageOptions& s) {
                   g.json);
   }
   stage("writing " + s.file + " (" + std::to_string(size) + " bytes) to " + t->label, g.json);
-  ProgressBar bar("write", g.json);
+  ProgressBar bar(g.json);
+  auto progress = [&](std::uint64_t d, std::uint64_t t) { bar("write", d, t); };
   std::uint64_t given = 0;
   auto w = session->da->write(
       t->partType, t->offset, padded,
@@ -274,7 +210,7 @@ int cmdWrite(const GlobalOptions& g, const StorageOptions& s) {
         given += chunk.size();
         return chunk.size();
       },
-      std::ref(bar));
+      progress);
   if (!w) {
     session->close();
     return report(w.error(), g.json);
@@ -289,13 +225,14 @@ int cmdWrite(const GlobalOptions& g, const StorageOptions& s) {
 }
 
 int cmdErase(const GlobalOptions& g, const StorageOptions& s) {
-  auto session = open(g, s);
+  auto session = openSession(g, s);
   if (!session) return report(session.error(), g.json);
   auto t = resolve(*session, s, /*needLength=*/s.partition.empty());
   if (!t) return report(t.error(), g.json);
   stage("erasing " + t->label + " (" + std::to_string(t->length) + " bytes)", g.json);
-  ProgressBar bar("erase", g.json);
-  auto e = session->da->format(t->partType, t->offset, t->length, std::ref(bar));
+  ProgressBar bar(g.json);
+  auto progress = [&](std::uint64_t d, std::uint64_t t) { bar("erase", d, t); };
+  auto e = session->da->format(t->partType, t->offset, t->length, progress);
   if (!e) {
     session->close();
     return report(e.error(), g.json);

@@ -100,6 +100,9 @@ Result<DaSession> resumeDaSession(std::unique_ptr<Transport> transport, const Da
     s.phone.target.swVersion = wire::loadLe16(chip->data() + 6);
     s.phone.target.chip = wire::chipByHwCode(s.phone.target.hwCode);
   }
+  if (s.phone.target.chip) {
+    if (auto c = checkPlatform(s.phone.target, o.expectPlatform); !c) return c.error();
+  }
   (void)s.da->setChecksumLevel(o.xflash.checksumLevel);
   auto storage = s.da->storageInfo();
   if (!storage) return storage.error();
@@ -161,6 +164,9 @@ Result<DaSession> openDaSession(DeviceLocator& locator, const DaSessionOptions& 
                         " DA protocol; this flasher speaks XFlash (V5)",
                     "nothing was written; use a tool for that DA generation");
   }
+  // The firmware's chip before the DA goes out: a wrong scatter must not get as far as a
+  // write (field error F1).
+  if (auto c = checkPlatform(t, o.expectPlatform); !c) return c.error();
   auto entry = da::selectEntry(*file, t.chip->daCode, t.hwVersion, t.swVersion, t.chip->name);
   if (!entry) return entry.error();
   const da::DaRegion* r1 = (*entry)->da1();

@@ -24,7 +24,19 @@ const std::vector<MtkCode>& allCodes() {
                                            S_DA_DRAM_NOT_SUPPORT,
                                            S_STORAGE_NOT_MATCH,
                                            S_FT_ENABLE_DRAM_FAIL,
-                                           S_DL_GET_DRAM_SETTING_FAIL};
+                                           S_DL_GET_DRAM_SETTING_FAIL,
+                                           S_DA_INVALID_RANGE,
+                                           S_FT_FORMAT_FAIL,
+                                           S_DL_PC_BL_INVALID_GFH_FILE_INFO,
+                                           S_DL_PMT_ERR_NO_SPACE,
+                                           FT_FIND_NVRAM_ERROR,
+                                           FT_INVALID_FORMAT_ADDR_ERROR,
+                                           ERROR_BL_INCONSISTENT,
+                                           ERROR_ROM_MUST_ENABLE,
+                                           ERROR_PMT_UNAVAILABLE,
+                                           ERROR_DATA_LOST,
+                                           ERROR_CHK_RAW_FILE_COUNT_DIFF,
+                                           ERROR_CHK_FILE_NOT_EXIST};
   return all;
 }
 

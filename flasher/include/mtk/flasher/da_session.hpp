@@ -19,6 +19,8 @@ struct DaSessionOptions {
   ConnectOptions connect;
   std::chrono::milliseconds daSyncTimeout{5000};
   XFlashOptions xflash;
+  // A scatter's platform ("MT6765"): S_CHIP_TYPE_NOT_MATCH before the DA is sent otherwise.
+  std::string expectPlatform;
 };
 
 struct DaSession {

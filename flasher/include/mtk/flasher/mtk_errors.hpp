@@ -38,6 +38,18 @@ inline constexpr MtkCode S_SECURITY_SLA_FAIL{6004, "S_SECURITY_SLA_FAIL"};
 inline constexpr MtkCode S_SECURITY_DAA_FAIL{6005, "S_SECURITY_DAA_FAIL"};
 inline constexpr MtkCode S_SECURITY_SBC_FAIL{6006, "S_SECURITY_SBC_FAIL"};
 inline constexpr MtkCode S_SECURITY_GET_ME_ID_FAIL{6031, "S_SECURITY_GET_ME_ID_FAIL"};
+inline constexpr MtkCode S_DA_INVALID_RANGE{3040, "S_DA_INVALID_RANGE"};
+inline constexpr MtkCode S_FT_FORMAT_FAIL{4010, "S_FT_FORMAT_FAIL"};
+inline constexpr MtkCode S_DL_PC_BL_INVALID_GFH_FILE_INFO{5066, "S_DL_PC_BL_INVALID_GFH_FILE_INFO"};
+inline constexpr MtkCode S_DL_PMT_ERR_NO_SPACE{5069, "S_DL_PMT_ERR_NO_SPACE"};
+inline constexpr MtkCode FT_FIND_NVRAM_ERROR{8400, "FT_FIND_NVRAM_ERROR"};
+inline constexpr MtkCode FT_INVALID_FORMAT_ADDR_ERROR{8401, "FT_INVALID_FORMAT_ADDR_ERROR"};
+inline constexpr MtkCode ERROR_BL_INCONSISTENT{8501, "ERROR_BL_INCONSISTENT"};
+inline constexpr MtkCode ERROR_ROM_MUST_ENABLE{8502, "ERROR_ROM_MUST_ENABLE"};
+inline constexpr MtkCode ERROR_PMT_UNAVAILABLE{8503, "ERROR_PMT_UNAVAILABLE"};
+inline constexpr MtkCode ERROR_DATA_LOST{8504, "ERROR_DATA_LOST"};
+inline constexpr MtkCode ERROR_CHK_RAW_FILE_COUNT_DIFF{8509, "ERROR_CHK_RAW_FILE_COUNT_DIFF"};
+inline constexpr MtkCode ERROR_CHK_FILE_NOT_EXIST{8510, "ERROR_CHK_FILE_NOT_EXIST"};
 }  // namespace codes
 
 // Every code above, for the consistency test and for `mtkflash --help`.
