@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include <cstring>
+#include "engine_fixture.hpp"
 #include "mtk/emu/phone/virtual_phone.hpp"
 #include "mtk/emu/usbip_server.hpp"
 #include "mtk/flasher/da_session.hpp"
@@ -25,82 +26,15 @@ namespace {
 using namespace std::chrono_literals;
 namespace da = wire::da;
 
-class TempDir {
- public:
-  TempDir() {
-    char t[] = "/tmp/mtkflash-test-XXXXXX";
-    path_ = ::mkdtemp(t);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::string file(const std::string& name, const wire::Bytes& bytes) const {
-    const std::string p = path_ + "/" + name;
-    std::ofstream(p, std::ios::binary)
-        .write(reinterpret_cast<const char*>(bytes.data()),
-               static_cast<std::streamsize>(bytes.size()));
-    return p;
-  }
-
- private:
-  std::string path_;
-};
-
-std::string testDa(const TempDir& dir, std::vector<std::uint16_t> chips,
-                   const std::string& id = da::kTestDaId) {
-  da::DaBuildSpec spec;
-  spec.id = id;
-  for (auto c : chips) {
-    da::DaBuildEntry e;
-    e.chipCode = c;
-    e.da1 = da::makeTestPayload("DA1", 0x20000, c);
-    e.da2 = da::makeTestPayload("DA2", 0x30000, c + 1);
-    spec.entries.push_back(e);
-  }
-  return dir.file("da.bin", da::buildDaFile(spec));
-}
-
-class DaSessionTest : public ::testing::TestWithParam<std::string> {
+class DaSessionTest : public PhoneRig {
  protected:
+  // One phone at a time, with a small user area.
   emu::VirtualPhone& phone(emu::PhoneSpec spec, bool brom) {
     spec.storage.user = 64ull << 20;
-    spec.preloaderWindow = std::chrono::hours(1);
-    busid_ = bus_.addPort();
-    phone_ = std::make_unique<emu::VirtualPhone>(bus_, busid_, std::move(spec));
-    phone_->powerOn(brom);
-    return *phone_;
+    phones_.clear();
+    busids_.clear();
+    return addPhone(std::move(spec), brom);
   }
-  void SetUp() override {
-    emu::UsbipServerOptions so;
-    so.port = 0;
-    server_ = std::make_unique<emu::UsbipServer>(bus_, so);
-    ASSERT_TRUE(server_->start());
-  }
-  void TearDown() override { server_->stop(); }
-
-  std::unique_ptr<flasher::DeviceLocator> locator() {
-    if (GetParam() == "inproc") return std::make_unique<inproc::InProcessLocator>(bus_, busid_);
-    flasher::UsbipAddress a;
-    a.port = server_->port();
-    a.busid = busid_;
-    return std::make_unique<flasher::UsbipLocator>(a);
-  }
-
-  Result<flasher::DaSession> open(const std::string& daPath, const std::string& preloader = {}) {
-    auto l = locator();
-    flasher::DeviceLocator& locator = *l;
-    flasher::DaSessionOptions o;
-    o.daPath = daPath;
-    o.preloaderPath = preloader;
-    o.connect.waitTimeout = 2000ms;
-    o.daSyncTimeout = 1000ms;
-    o.xflash.statusTimeout = 1000ms;
-    return flasher::openDaSession(locator, o);
-  }
-
-  TempDir dir_;
-  emu::DeviceBus bus_;
-  std::string busid_;
-  std::unique_ptr<emu::VirtualPhone> phone_;
-  std::unique_ptr<emu::UsbipServer> server_;
 };
 
 TEST_P(DaSessionTest, PreloaderModeNeedsNoEmi) {
@@ -169,7 +103,7 @@ TEST_P(DaSessionTest, AnXmlDaIsRefusedBeforeTheDeviceIsTouched) {
   auto s = open(testDa(dir_, {0x6765}, da::kTestDaIdV6));
   ASSERT_FALSE(s);
   EXPECT_NE(s.error().message.find("XML (V6)"), std::string::npos) << s.error().message;
-  EXPECT_EQ(phone_->state(), emu::PhoneState::PreloaderListening)
+  EXPECT_EQ(phones_.at(0)->state(), emu::PhoneState::PreloaderListening)
       << "nothing was sent to the phone";
 }
 
@@ -200,7 +134,7 @@ TEST_P(DaSessionTest, NoOrDamagedTableIsS_PART_NO_VALID_TABLE) {
     EXPECT_EQ(table.error().code, 1037);
     EXPECT_NE(table.error().hint.find("Format All + Download"), std::string::npos);
     s->close();
-    phone_.reset();
+    phones_.clear();
   }
 }
 

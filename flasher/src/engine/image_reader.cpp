@@ -136,11 +136,26 @@ class SparseImage final : public ImageReader {
       left_ -= n;
       done += n;
     }
+    served_ += out.size();
+    // After the last data byte, read the rest of the file: CRC32 chunks at the end (where
+    // img2simg puts them) are checked only when the reader passes them.
+    if (served_ == dataLength_) {
+      while (true) {
+        auto e = reader_->next();
+        if (!e) return e.error();
+        if (!*e) break;
+        if ((*e)->kind != sp::SparseExtent::Skip) {
+          return makeError(-1, sp::kCorruptName, path_ + ": more data than its chunks announced",
+                           "the file is damaged; copy or download it again");
+        }
+      }
+    }
     return {};
   }
 
   Status rewind() override {
     pos_ = 0;
+    served_ = 0;
     extent_.reset();
     left_ = 0;
     sp::SparseReader::Options o;
@@ -198,6 +213,7 @@ class SparseImage final : public ImageReader {
       }
     }
     if (open) stretches_.push_back(*open);
+    for (const Stretch& st : stretches_) dataLength_ += st.length;
     return {};
   }
 
@@ -216,6 +232,8 @@ class SparseImage final : public ImageReader {
   std::uint64_t pos_ = 0;  // file bytes handed to the reader
   std::optional<sp::SparseExtent> extent_;
   std::uint64_t left_ = 0;
+  std::uint64_t served_ = 0;      // data bytes handed out since the last rewind
+  std::uint64_t dataLength_ = 0;  // of all stretches
 };
 
 }  // namespace
