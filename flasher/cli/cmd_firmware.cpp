@@ -290,14 +290,19 @@ int cmdOperation(Operation op, const GlobalOptions& g, const StorageOptions& s,
       summary->files.push_back(path);
     }
     const auto& r = *summary;
-    std::string line = plan->operation + " done: ";
-    line += std::to_string(r.imagesWritten) + " image(s) written (" +
-            sc::humanSize(r.bytesWritten) + ")";
-    if (r.imagesVerified) line += ", " + std::to_string(r.imagesVerified) + " verified";
-    if (r.imagesSkipped) line += ", " + std::to_string(r.imagesSkipped) + " unchanged";
-    if (r.bytesErased) line += ", " + sc::humanSize(r.bytesErased) + " erased";
-    if (r.restored) line += ", " + std::to_string(r.restored) + " restored";
-    if (!r.files.empty()) line += ", " + std::to_string(r.files.size()) + " file(s) saved";
+    std::vector<std::string> parts;
+    if (r.imagesWritten)
+      parts.push_back(std::to_string(r.imagesWritten) + " image(s) written (" +
+                      sc::humanSize(r.bytesWritten) + ")");
+    if (r.imagesVerified) parts.push_back(std::to_string(r.imagesVerified) + " verified");
+    if (r.imagesSkipped) parts.push_back(std::to_string(r.imagesSkipped) + " unchanged");
+    if (r.bytesErased) parts.push_back(sc::humanSize(r.bytesErased) + " erased");
+    if (r.restored) parts.push_back(std::to_string(r.restored) + " restored");
+    if (!r.files.empty())
+      parts.push_back(std::to_string(r.files.size()) + " file(s) saved (" +
+                      sc::humanSize(r.bytesRead) + " read)");
+    std::string line = plan->operation + " done";
+    for (std::size_t i = 0; i < parts.size(); ++i) line += (i ? ", " : ": ") + parts[i];
     if (g.json) {
       std::cout << nlohmann::json{{"event", "summary"},
                                   {"operation", plan->operation},

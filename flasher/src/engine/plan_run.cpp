@@ -159,6 +159,17 @@ class Runner {
                            ") does not fit " + s.what + " (" + sc::humanSize(s.length) + ")",
                        "nothing of it was written; use the preloader made for this phone");
     }
+    if (options_.skipUnchanged) {
+      wire::Bytes padded = data;
+      padded.resize(roundUp(data.size(), storage_.blockSize), 0);
+      auto got = hashOnPhone(s.partType, s.offset, padded.size(), "compare " + s.what);
+      if (!got) return got.error();
+      if (*got == wire::Sha256::of(padded)) {
+        stage("  " + s.what + " already holds " + s.file + ": skipped");
+        ++summary_.imagesSkipped;
+        return {};
+      }
+    }
     if (auto st = writeBytes(s.partType, s.offset, data, "write " + s.what); !st)
       return Error(st.error()).context("writing " + s.what);
     ++summary_.imagesWritten;
