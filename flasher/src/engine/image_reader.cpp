@@ -149,6 +149,7 @@ class SparseImage final : public ImageReader {
                            "the file is damaged; copy or download it again");
         }
       }
+      crcChecked_ = true;
     }
     return {};
   }
@@ -160,6 +161,9 @@ class SparseImage final : public ImageReader {
     left_ = 0;
     sp::SparseReader::Options o;
     o.name = path_;
+    // CRC32 chunks are checked on the first complete pass; later passes (verifying what the
+    // phone holds) compare against the same bytes and need not pay for it again.
+    o.verifyCrc = !crcChecked_;
     auto r = sp::SparseReader::open(
         [this](wire::MutableByteSpan out) -> Result<std::size_t> {
           const std::size_t n =
@@ -233,6 +237,7 @@ class SparseImage final : public ImageReader {
   std::optional<sp::SparseExtent> extent_;
   std::uint64_t left_ = 0;
   std::uint64_t served_ = 0;      // data bytes handed out since the last rewind
+  bool crcChecked_ = false;       // a complete pass checked every CRC32 chunk
   std::uint64_t dataLength_ = 0;  // of all stretches
 };
 

@@ -1,6 +1,7 @@
 // Running a plan through the DA: every step streams (images, backups, readbacks never sit
 // whole in memory), every write stays inside its step's range, and a write that is to be
 // verified is read back and compared by SHA-256 before the plan goes on.
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -214,7 +215,7 @@ class Runner {
       }
     }
     if (options_.skipUnchanged) {
-      auto same = unchanged(s, r);
+      auto same = matches(s, r, "compare " + s.what);
       if (!same) return same.error();
       if (*same) {
         stage("  " + s.what + " already holds " + s.file + ": skipped");
@@ -223,14 +224,12 @@ class Runner {
       }
       if (auto w = r.rewind(); !w) return w;
     }
-    std::vector<wire::Sha256::Digest> written;
     std::uint64_t total = 0, done = 0;
     for (const Stretch& st : r.stretches()) total += roundUp(st.length, block);
     auto bar = progress("write " + s.what);
     for (const Stretch& st : r.stretches()) {
       const std::uint64_t padded = roundUp(st.length, block);
       std::uint64_t given = 0;
-      wire::Sha256 h;
       auto w = da_.write(
           s.partType, s.offset + st.offset, padded,
           [&](wire::MutableByteSpan chunk) -> Result<std::size_t> {
@@ -239,7 +238,6 @@ class Runner {
             if (auto n = r.next(chunk.first(fromImage)); !n) return n.error();
             std::fill(chunk.begin() + static_cast<std::ptrdiff_t>(fromImage), chunk.end(), 0);
             given += chunk.size();
-            h.update(chunk);
             return chunk.size();
           },
           [&](std::uint64_t d, std::uint64_t) {
@@ -248,42 +246,52 @@ class Runner {
       if (!w) return Error(w.error()).context("writing " + s.file + " to " + s.what);
       done += padded;
       summary_.bytesWritten += padded;
-      written.push_back(h.finish());
     }
     ++summary_.imagesWritten;
     if (!s.verify) return {};
-    std::size_t i = 0;
-    for (const Stretch& st : r.stretches()) {
-      auto got = hashOnPhone(s.partType, s.offset + st.offset, roundUp(st.length, block),
-                             "verify " + s.what);
-      if (!got) return Error(got.error()).context("verifying " + s.what);
-      if (*got != written[i++]) return verifyFailed(s, st.offset);
-    }
+    if (auto w = r.rewind(); !w) return w;
+    auto same = matches(s, r, "verify " + s.what);
+    if (!same) return Error(same.error()).context("verifying " + s.what);
+    if (!*same) return verifyFailed(s, mismatchAt_);
     ++summary_.imagesVerified;
     return {};
   }
 
-  // Whether every stretch of the image is already on the phone.
-  Result<bool> unchanged(const Step& s, ImageReader& r) {
+  // Whether the phone holds every stretch of the image: the phone's bytes are read back and
+  // compared with a second pass over the image (cheaper than hashing both sides).
+  Result<bool> matches(const Step& s, ImageReader& r, const std::string& what) {
     const std::uint64_t block = storage_.blockSize;
-    wire::Bytes buf(1 << 20);
+    wire::Bytes expect;
+    std::uint64_t total = 0, done = 0;
+    for (const Stretch& st : r.stretches()) total += roundUp(st.length, block);
+    auto bar = progress(what);
+    bool same = true;
     for (const Stretch& st : r.stretches()) {
-      const std::uint64_t padded = roundUp(st.length, block);
-      wire::Sha256 h;
-      for (std::uint64_t at = 0; at < padded;) {
-        const std::size_t n =
-            static_cast<std::size_t>(std::min<std::uint64_t>(buf.size(), padded - at));
-        const std::uint64_t fromImage =
-            std::min<std::uint64_t>(n, st.length - std::min(st.length, at));
-        wire::MutableByteSpan piece(buf.data(), n);
-        if (auto x = r.next(piece.first(fromImage)); !x) return x.error();
-        std::fill(piece.begin() + static_cast<std::ptrdiff_t>(fromImage), piece.end(), 0);
-        h.update(piece);
-        at += n;
-      }
-      auto got = hashOnPhone(s.partType, s.offset + st.offset, padded, "compare " + s.what);
-      if (!got) return got.error();
-      if (*got != h.finish()) return false;
+      std::uint64_t at = 0;
+      auto rd = da_.read(
+          s.partType, s.offset + st.offset, roundUp(st.length, block),
+          [&](wire::ByteSpan piece) -> Status {
+            if (!same) return {};  // keep reading to the end: the DA stays in step
+            expect.resize(piece.size());
+            const std::uint64_t fromImage =
+                std::min<std::uint64_t>(piece.size(), st.length - std::min(st.length, at));
+            const wire::MutableByteSpan e(expect.data(), expect.size());
+            if (auto n = r.next(e.first(fromImage)); !n) return n.error();
+            std::fill(expect.begin() + static_cast<std::ptrdiff_t>(fromImage), expect.end(), 0);
+            if (std::memcmp(piece.data(), expect.data(), piece.size()) != 0) {
+              same = false;
+              mismatchAt_ = st.offset + at;
+            }
+            at += piece.size();
+            return {};
+          },
+          [&](std::uint64_t d, std::uint64_t) {
+            if (bar) bar(done + d, total);
+          });
+      if (!rd) return rd.error();
+      done += roundUp(st.length, block);
+      summary_.bytesRead += roundUp(st.length, block);
+      if (!same) return false;
     }
     return true;
   }
@@ -439,6 +447,7 @@ class Runner {
   const RunOptions& options_;
   const RunEvents& events_;
   RunSummary summary_;
+  std::uint64_t mismatchAt_ = 0;  // where matches() found the first difference
 };
 
 }  // namespace
