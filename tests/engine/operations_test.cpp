@@ -239,7 +239,9 @@ TEST_P(OperationsTest, UpgradeWithoutATableSaysWhatPeopleKnow) {
   EXPECT_EQ(phones_[0]->storage()->bytesWritten(), before);
   // The way out works.
   EXPECT_TRUE(run([&](const auto& f) { return flasher::planFormatDownload(fw, &f, {}); }));
-  EXPECT_TRUE(run([&](const auto& f) { return flasher::planUpgrade(fw, &f, {}); }));
+  PlanOptions o;
+  o.backupDirectory = dir_.sub("backup");
+  EXPECT_TRUE(run([&](const auto& f) { return flasher::planUpgrade(fw, &f, o); }));
 }
 
 TEST_P(OperationsTest, DownloadOnlyChecksTheLayoutAndSkipsWhatMatches) {
