@@ -6,14 +6,19 @@
 # enumerates as 0e8d:2000 and that cdc_acm binds it as it would a real phone, runs the test
 # program (which opens it through libusb); with mtkvm.flash=1 it then attaches the virtual
 # phone in BROM mode and flashes it with the real mtkflash through libusb (connect, DA, the
-# switch to high speed with its re-enumeration, write, read back, compare); and it ends with
-# one line the host script reads:
+# switch to high speed with its re-enumeration, write, read back, compare); with
+# mtkvm.firmware=1 it then flashes the sample firmware in /opt/mtkvm/fw on that phone
+# (`mtkflash format-download --verify`: Format All + Download, every image read back and its
+# SHA-256 compared), checks it by reading back again (`mtkflash download --skip-unchanged` must
+# find all 9 images unchanged) and compares boot read with `mtkflash readback` with boot.img
+# (cmp); and it ends with one line the host script reads:
 #   MTKVM-RESULT status=N
-# Figures are printed as "MTKVM-FIGURE name=value" lines. Parameters come from the kernel
-# command line: mtkvm.port (mtkemu's TCP port), mtkvm.busid (default 1-1),
-# mtkvm.min_passed (default 7), mtkvm.echo_repeat (default 5), mtkvm.filter (gtest filter),
-# mtkvm.flash (1: also flash the virtual phone at mtkvm.phone_busid, default 1-2, with
-# mtkflash; mtkvm.flash_mib is the image size in MiB).
+# Figures are printed as "MTKVM-FIGURE name=value" lines. A failure prints the step that failed
+# and what mtkflash said. Parameters come from the kernel command line: mtkvm.port (mtkemu's
+# TCP port), mtkvm.busid (default 1-1), mtkvm.min_passed (default 7), mtkvm.echo_repeat
+# (default 5), mtkvm.filter (gtest filter), mtkvm.flash (1: also flash the virtual phone at
+# mtkvm.phone_busid, default 1-2, with mtkflash; mtkvm.flash_mib is the image size in MiB),
+# mtkvm.firmware (1, with mtkvm.flash=1: also Format All + Download of the sample firmware).
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 
 mount -t devtmpfs dev /dev 2>/dev/null
@@ -42,7 +47,10 @@ result() {
   sleep 10
 }
 
+reattach_pid=""
 fail() {
+  # The flash steps' re-attach loop (below) is stopped first; its log says what it did.
+  [ -n "$reattach_pid" ] && stop_reattach
   echo "MTKVM: FAIL: $*"
   result 1
 }
@@ -54,6 +62,7 @@ echo_repeat=5
 filter='*libusb*'
 flash=0
 flash_mib=16
+firmware=0
 phone_busid=1-2
 set -f  # the gtest filter has * in it
 for arg in $(cat /proc/cmdline); do
@@ -65,6 +74,7 @@ for arg in $(cat /proc/cmdline); do
     mtkvm.filter=*) filter=${arg#*=} ;;
     mtkvm.flash=*) flash=${arg#*=} ;;
     mtkvm.flash_mib=*) flash_mib=${arg#*=} ;;
+    mtkvm.firmware=*) firmware=${arg#*=} ;;
     mtkvm.phone_busid=*) phone_busid=${arg#*=} ;;
   esac
 done
@@ -290,6 +300,7 @@ reattach_pid=$!
 stop_reattach() {
   : >/tmp/reattach.stop
   wait "$reattach_pid" 2>/dev/null
+  reattach_pid=""
   cat /tmp/reattach.log
 }
 
@@ -306,19 +317,20 @@ mtkflash printgpt >/tmp/flash1.log 2>&1
 rc=$?
 t3=$(now_ms)
 cat /tmp/flash1.log
-[ $rc -eq 0 ] || { stop_reattach; fail "mtkflash printgpt exited with status $rc"; }
+[ $rc -eq 0 ] || fail "mtkflash printgpt exited with status $rc"
 echo "MTKVM-FIGURE flash_connect_da_switch_printgpt_ms=$((t3 - t2))"
 grep -q 'switching the DA to high speed; the phone re-enumerates as 0e8d:2001' /tmp/flash1.log ||
-  { stop_reattach; fail "mtkflash did not switch the DA to high speed"; }
+  fail "mtkflash did not switch the DA to high speed"
 grep -q 'reconnected at high speed at usb:' /tmp/flash1.log ||
-  { stop_reattach; fail "mtkflash did not report the phone back at high speed through libusb"; }
-wait_configured 0e8d:2001 200 || { stop_reattach; fail "no configured 0e8d:2001 device after the switch"; }
+  fail "mtkflash did not report the phone back at high speed through libusb"
+wait_configured 0e8d:2001 200 || fail "no configured 0e8d:2001 device after the switch"
 read -r speed <"/sys/bus/usb/devices/$dev/speed"
 echo "MTKVM: after the switch the phone is USB device $dev (0e8d:2001, $speed Mb/s)"
-[ "$speed" = 480 ] || { stop_reattach; fail "the DA's port runs at $speed Mb/s, not high speed"; }
-# The boot partition (32 MiB in mtkemu's default layout for a 512 MiB user area) holds the image.
+[ "$speed" = 480 ] || fail "the DA's port runs at $speed Mb/s, not high speed"
+# The boot partition (32 MiB in mtkemu's default layout for the phone's 8 GiB user area) holds
+# the image.
 part=boot
-grep -q "^  $part " /tmp/flash1.log || { stop_reattach; fail "no partition '$part' in the GPT"; }
+grep -q "^  $part " /tmp/flash1.log || fail "no partition '$part' in the GPT"
 
 # 2. Write the image (the DA left running by step 1 is resumed).
 t4=$(now_ms)
@@ -326,8 +338,8 @@ mtkflash write --partition "$part" -i "$flashdir/img.bin" >/tmp/flash2.log 2>&1
 rc=$?
 t5=$(now_ms)
 cat /tmp/flash2.log
-[ $rc -eq 0 ] || { stop_reattach; fail "mtkflash write exited with status $rc"; }
-grep -q 'a DA is already running' /tmp/flash2.log || { stop_reattach; fail "mtkflash write did not resume the running DA"; }
+[ $rc -eq 0 ] || fail "mtkflash write exited with status $rc"
+grep -q 'a DA is already running' /tmp/flash2.log || fail "mtkflash write did not resume the running DA"
 
 # 3. Read the partition back (all of it: --length does not apply to --partition) and compare.
 t6=$(now_ms)
@@ -335,7 +347,6 @@ mtkflash read --partition "$part" -o /tmp/back.bin >/tmp/flash3.log 2>&1
 rc=$?
 t7=$(now_ms)
 cat /tmp/flash3.log
-stop_reattach
 [ $rc -eq 0 ] || fail "mtkflash read exited with status $rc"
 read_bytes=$(stat -c %s /tmp/back.bin)
 [ "$read_bytes" -ge "$image_bytes" ] || fail "mtkflash read only $read_bytes bytes, $image_bytes expected"
@@ -364,6 +375,97 @@ echo "MTKVM-FIGURE flash_read_MiB=$read_mib"
 echo "MTKVM-FIGURE flash_read_ms=$r"
 echo "MTKVM-FIGURE flash_read_MiB_per_s=$(tenths $((read_mib * 10000 / r)))"
 
+# --- Format All + Download of a sample firmware, read back and verified ---
+#
+# /opt/mtkvm/fw holds what mtk-make-test-firmware wrote on the host: a scatter for MT6765,
+# a TEST preloader, lk/boot/recovery/logo raw images and vendor/system/userdata Android sparse
+# images (9 images with the preloader in boot1 and boot2). The DA left running by step 1 is
+# resumed by every step.
+if [ "$firmware" = 1 ]; then
+  fwdir=/opt/mtkvm/fw
+  scatter=$fwdir/MT6765_Android_scatter.txt
+  [ -f "$scatter" ] && [ -f "$fwdir/boot.img" ] || fail "no sample firmware in $fwdir"
+
+  # Fails naming step $1 with message $2, after the last lines of the step's log.
+  step_fail() {
+    echo "MTKVM: step '$1' failed; the last lines of its log (/tmp/$1.log):"
+    tail -n 30 "/tmp/$1.log"
+    fail "step '$1': $2"
+  }
+  # Runs mtkflash with the arguments after $1 (the step's name) and prints its log; a non-zero
+  # exit fails the step. Sets step_ms.
+  fw_step() {
+    step=$1
+    shift
+    ts=$(now_ms)
+    mtkflash "$@" >"/tmp/$step.log" 2>&1
+    rc=$?
+    step_ms=$(($(now_ms) - ts))
+    [ $rc -eq 0 ] || step_fail "$step" "mtkflash $1 exited with status $rc"
+    cat "/tmp/$step.log"
+    [ $step_ms -gt 0 ] || step_ms=1
+  }
+
+  # 4. Format All + Download with verification: erase everything but RPMB (boot1, boot2, the
+  # user area), write the scatter's table as the GPT, write the 9 images, and read every one
+  # back and compare its SHA-256. --include-protected all: the phone still has mtkemu's default
+  # GPT, whose proinfo, nvram, protect1/2, nvdata... sit at other offsets than in the sample
+  # scatter, so Format All + Download would lose their contents, and mtkflash refuses that
+  # (ERROR_DATA_LOST 8504: "use upgrade, or accept the loss with --include-protected") as it
+  # must for a real phone's calibration data. This virtual phone has none worth keeping: the
+  # loss is accepted.
+  fw_step format-download format-download --scatter "$scatter" --verify --include-protected all
+  fd_ms=$step_ms
+  grep -q 'a DA is already running' /tmp/format-download.log ||
+    step_fail format-download "mtkflash did not resume the running DA"
+  summary=$(grep 'Format All + Download done:' /tmp/format-download.log)
+  case $summary in
+    *"done: 9 image(s) written "*", 9 verified"*) ;;
+    *) step_fail format-download "no summary 'Format All + Download done: 9 image(s) written ..., 9 verified'" ;;
+  esac
+  # The image data mtkflash wrote, in tenths of MiB, from its summary ("written (26.8 MiB)");
+  # the image files' sizes if it says something else.
+  mib=$(echo "$summary" | sed -n 's/.* written (\([0-9.]*\) MiB).*/\1/p')
+  case $mib in
+    "") data_tenths=0
+        for f in "$fwdir"/*; do
+          case $f in *.txt) ;; *) data_tenths=$((data_tenths + $(stat -c %s "$f"))) ;; esac
+        done
+        data_tenths=$((data_tenths * 10 / 1048576)) ;;
+    *.*) frac=${mib#*.}
+         data_tenths=$((${mib%%.*} * 10 + ${frac%"${frac#?}"})) ;;
+    *) data_tenths=$((mib * 10)) ;;
+  esac
+  # The process time: starting mtkflash, resuming the DA, erasing, the table, writing the
+  # images and reading them all back for the verification.
+  echo "MTKVM-FIGURE firmware_image_MiB=$(tenths "$data_tenths")"
+  echo "MTKVM-FIGURE firmware_format_download_verify_ms=$fd_ms"
+  echo "MTKVM-FIGURE firmware_format_download_verify_MiB_per_s=$(tenths $((data_tenths * 1000 / fd_ms)))"
+
+  # 5. Read every image back once more and compare (SHA-256) with the firmware: nothing written.
+  fw_step download-unchanged download --scatter "$scatter" --skip-unchanged
+  grep -q 'Download Only done: 9 unchanged' /tmp/download-unchanged.log ||
+    step_fail download-unchanged "not all 9 images read back equal to the firmware's ('Download Only done: 9 unchanged' expected)"
+  echo "MTKVM-FIGURE firmware_readback_compare_ms=$step_ms"
+  echo "MTKVM-FIGURE firmware_readback_compare_MiB_per_s=$(tenths $((data_tenths * 1000 / step_ms)))"
+
+  # 6. boot to a file with readback, compared with boot.img by cmp (the partition is larger than
+  # the image: the first size-of-boot.img bytes).
+  fw_step readback-boot readback -p boot -o /tmp/boot.back
+  boot_bytes=$(stat -c %s "$fwdir/boot.img")
+  back_bytes=$(stat -c %s /tmp/boot.back 2>/dev/null || echo 0)
+  [ "$back_bytes" -ge "$boot_bytes" ] ||
+    step_fail readback-boot "read only $back_bytes bytes of boot, $boot_bytes expected"
+  echo "MTKVM-FIGURE firmware_readback_boot_MiB=$((back_bytes / 1048576))"
+  echo "MTKVM-FIGURE firmware_readback_boot_ms=$step_ms"
+  truncate -s "$boot_bytes" /tmp/boot.back
+  cmp "$fwdir/boot.img" /tmp/boot.back ||
+    step_fail readback-boot "boot read back differs from the firmware's boot.img"
+  rm -f /tmp/boot.back
+  echo "MTKVM: Format All + Download of $(tenths "$data_tenths") MiB took $fd_ms ms with verification; all 9 images read back equal, and boot equals boot.img (cmp)"
+fi
+
+stop_reattach
 while read -r _ p sta _; do
   [ "$sta" = 006 ] || continue
   p=${p#"${p%%[!0]*}"}

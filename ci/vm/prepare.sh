@@ -14,7 +14,9 @@
 #            tool, the test program, each with every library it needs (and the ELF interpreter),
 #            ci/vm/init.sh as /init. Cheap (<1 s), so it is rebuilt on every run with the
 #            current binary. --add-program puts another executable (with its libraries) at
-#            GUESTPATH, --add-file a plain file (the flash test's mtkflash, DA, preloader, image).
+#            GUESTPATH, --add-file a plain file (the flash test's mtkflash, DA, preloader,
+#            image, and the files of the sample firmware that the guest flashes with Format All
+#            + Download: run.sh puts them in /opt/mtkvm/fw).
 #
 # Exit codes: 0 done, 77 something it needs is not available here (message on stderr says what
 # to install), 1 anything else.
