@@ -7,6 +7,7 @@
 
 #include "config_yaml.hpp"
 #include "mtk/emu/echo_function.hpp"
+#include "phone/fault_config.hpp"
 
 namespace mtk::emu {
 
@@ -53,6 +54,9 @@ Result<PhoneConfig> parseDevice(const std::string& file, const YAML::Node& p) {
     auto s = pc.kind == "echo" ? parseEchoKey(file, key, kv.second, pc)
                                : parsePhoneKey(file, key, kv.second, pc);
     if (!s) return std::move(s).error();
+  }
+  if (pc.kind == "phone") {  // checks that need every key of the entry (layout, storage)
+    if (auto s = checkPhoneEntry(file, p, pc); !s) return std::move(s).error();
   }
   return pc;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "fault_runtime.hpp"
 #include "mtk/wire/brom.hpp"
 #include "mtk/wire/sha256.hpp"
 
@@ -11,15 +12,34 @@ namespace mtk::emu {
 namespace brom = wire::brom;
 
 BromProtocol::BromProtocol(BootMode mode, const PhoneSpec& spec, DeviceIo& io,
-                           RegisterSpace& registers, Started onStarted)
-    : mode_(mode), spec_(spec), io_(io), regs_(registers), onStarted_(std::move(onStarted)) {}
+                           RegisterSpace& registers, FaultRuntime& faults, Started onStarted)
+    : mode_(mode),
+      spec_(spec),
+      io_(io),
+      regs_(registers),
+      faults_(faults),
+      onStarted_(std::move(onStarted)) {}
 
 Task<void> BromProtocol::run() {
   co_await handshake();
   for (;;) {
     const std::uint8_t cmd = co_await io_.u8();
-    if (co_await command(cmd)) co_return;
+    const std::string name = bromCommandName(cmd);
+    if (!faults_.at(FaultStage::Brom, name, FaultPhase::Before)) co_await io_.hang();
+    const bool jumped = co_await command(cmd);
+    if (!faults_.at(FaultStage::Brom, name, FaultPhase::After)) co_await io_.hang();
+    if (jumped) co_return;
   }
+}
+
+bool BromProtocol::answer(std::uint16_t status) {
+  const auto sent = static_cast<std::uint16_t>(faults_.status(FaultStage::Brom, status));
+  io_.sendBe16(sent);
+  return sent == status;
+}
+
+std::uint16_t BromProtocol::checksum(std::uint16_t sum) {
+  return faults_.takeChecksumFault() ? static_cast<std::uint16_t>(sum ^ 0x0001) : sum;
 }
 
 // Start command, byte by byte (§2.2). Per byte: the expected one is answered with its
@@ -35,6 +55,7 @@ Task<void> BromProtocol::handshake() {
   } else {
     pending = co_await io_.u8();
   }
+  if (!faults_.at(FaultStage::Brom, "HANDSHAKE", FaultPhase::Before)) co_await io_.hang();
   // A handshake has begun: the preloader no longer boots on, nor prints READY.
   if (onStarted_) onStarted_();
   const bool newPreloader = mode_ == BootMode::Preloader && spec_.preloaderVersion > 2;
@@ -57,6 +78,7 @@ Task<void> BromProtocol::handshake() {
       i = 0;
     }
   }
+  if (!faults_.at(FaultStage::Brom, "HANDSHAKE", FaultPhase::After)) co_await io_.hang();
 }
 
 Task<std::uint32_t> BromProtocol::echoU32() {
@@ -81,17 +103,17 @@ Task<bool> BromProtocol::command(std::uint8_t cmd) {
   switch (cmd) {
     case brom::GET_HW_CODE:
       io_.sendBe16(spec_.chip->hwCode);
-      io_.sendBe16(brom::STATUS_OK);
+      answer(brom::STATUS_OK);
       break;
     case brom::GET_HW_SW_VER:
       io_.sendBe16(spec_.hwSubCode);
       io_.sendBe16(spec_.hwVersion);
       io_.sendBe16(spec_.swVersion);
-      io_.sendBe16(brom::STATUS_OK);
+      answer(brom::STATUS_OK);
       break;
     case brom::GET_TARGET_CONFIG:
       io_.sendBe32(spec_.targetConfig);
-      io_.sendBe16(brom::STATUS_OK);
+      answer(brom::STATUS_OK);
       break;
     case brom::GET_PL_CAP:
       if (isBrom) break;                                     // a BROM does not know it: echo only
@@ -102,13 +124,13 @@ Task<bool> BromProtocol::command(std::uint8_t cmd) {
       if (!hasIds) break;
       io_.sendBe32(static_cast<std::uint32_t>(spec_.meId.size()));
       io_.send(wire::Bytes(spec_.meId.begin(), spec_.meId.end()));
-      io_.sendBe16(brom::STATUS_OK);
+      answer(brom::STATUS_OK);
       break;
     case brom::GET_SOC_ID:
       if (!hasIds) break;
       io_.sendBe32(static_cast<std::uint32_t>(spec_.socId.size()));
       io_.send(wire::Bytes(spec_.socId.begin(), spec_.socId.end()));
-      io_.sendBe16(brom::STATUS_OK);
+      answer(brom::STATUS_OK);
       break;
     case brom::READ32:
     case brom::READ16:
@@ -121,7 +143,7 @@ Task<bool> BromProtocol::command(std::uint8_t cmd) {
       co_await writeRegisters(cmd == brom::WRITE32, cmd != brom::WRITE16_NO_ECHO);
       break;
     case brom::UART1_LOG_EN:
-      io_.sendBe16(brom::STATUS_OK);
+      answer(brom::STATUS_OK);
       break;
     case brom::SEND_DA:
       co_await sendDa();
@@ -131,19 +153,19 @@ Task<bool> BromProtocol::command(std::uint8_t cmd) {
     case brom::SEND_CERT: {
       if (!isBrom) break;
       const std::uint32_t len = co_await echoU32();
-      io_.sendBe16(len ? brom::STATUS_OK : brom::STATUS_LENGTH_ZERO);
-      if (len && len <= kMaxDaBytes) co_await upload(len);
+      if (answer(len ? brom::STATUS_OK : brom::STATUS_LENGTH_ZERO) && len && len <= kMaxDaBytes)
+        co_await upload(len);
       break;
     }
     case brom::SEND_AUTH: {
       if (!isBrom) break;
       const std::uint32_t len = co_await echoU32();
       if (!(spec_.targetConfig & brom::CFG_DAA)) {
-        io_.sendBe16(brom::STATUS_NO_AUTH_NEEDED);
+        answer(brom::STATUS_NO_AUTH_NEEDED);
         break;
       }
-      io_.sendBe16(len ? brom::STATUS_OK : brom::STATUS_LENGTH_ZERO);
-      if (len && len <= kMaxDaBytes) co_await upload(len);
+      if (answer(len ? brom::STATUS_OK : brom::STATUS_LENGTH_ZERO) && len && len <= kMaxDaBytes)
+        co_await upload(len);
       break;
     }
     default:
@@ -157,15 +179,13 @@ Task<bool> BromProtocol::command(std::uint8_t cmd) {
 Task<std::optional<BromProtocol::Range>> BromProtocol::acceptRange(bool wide) {
   const std::uint32_t address = co_await echoU32();
   const std::uint32_t count = co_await echoU32();
+  std::uint16_t status = brom::STATUS_OK;
   if (address % (wide ? 4 : 2)) {
-    io_.sendBe16(brom::STATUS_RW_MISALIGNED);
-    co_return std::nullopt;
+    status = brom::STATUS_RW_MISALIGNED;
+  } else if (count == 0) {
+    status = brom::STATUS_RW_ZERO_COUNT;
   }
-  if (count == 0) {
-    io_.sendBe16(brom::STATUS_RW_ZERO_COUNT);
-    co_return std::nullopt;
-  }
-  io_.sendBe16(brom::STATUS_OK);
+  if (!answer(status) || status != brom::STATUS_OK) co_return std::nullopt;
   co_return Range{address, count};
 }
 
@@ -182,7 +202,7 @@ Task<void> BromProtocol::readRegisters(bool wide) {
       io_.sendBe16(regs_.read16(a));
     }
   }
-  io_.sendBe16(brom::STATUS_OK);
+  answer(brom::STATUS_OK);
 }
 
 Task<void> BromProtocol::writeRegisters(bool wide, bool echoValues) {
@@ -201,7 +221,7 @@ Task<void> BromProtocol::writeRegisters(bool wide, bool echoValues) {
       regs_.write16(a, v);
     }
   }
-  io_.sendBe16(brom::STATUS_OK);
+  answer(brom::STATUS_OK);
 }
 
 std::uint16_t BromProtocol::sendDaStatus(std::uint32_t address, std::uint32_t length,
@@ -233,8 +253,7 @@ Task<void> BromProtocol::sendDa() {
   const std::uint32_t length = co_await echoU32();
   const std::uint32_t sigLen = co_await echoU32();
   const std::uint16_t status = sendDaStatus(address, length, sigLen);
-  io_.sendBe16(status);
-  if (status != brom::STATUS_OK) co_return;
+  if (!answer(status) || status != brom::STATUS_OK) co_return;
 
   daLoaded_ = false;
   da_.clear();
@@ -244,21 +263,24 @@ Task<void> BromProtocol::sendDa() {
   if (spec_.corruptUploadAt && *spec_.corruptUploadAt < da_.size()) {
     da_[*spec_.corruptUploadAt] ^= 0x5a;  // as if a byte was damaged on the cable
   }
-  io_.sendBe16(brom::xor16(da_));
+  io_.sendBe16(checksum(brom::xor16(da_)));
   if ((spec_.targetConfig & brom::CFG_DAA) && !daAccepted()) {
     if (mode_ == BootMode::Preloader) {
       // The preloader wipes the DA and asserts: it never answers again.
       da_.clear();
       for (;;) co_await io_.read(1);
     }
-    io_.sendBe16(brom::STATUS_DAA_SIG_VERIFY_FAILED);
+    answer(brom::STATUS_DAA_SIG_VERIFY_FAILED);
+    da_.clear();
+    co_return;
+  }
+  if (!answer(brom::STATUS_OK)) {  // a fault refused it: the DA is not there to jump to
     da_.clear();
     co_return;
   }
   daLoaded_ = true;
   daAddress_ = address;
   daSigLen_ = sigLen;
-  io_.sendBe16(brom::STATUS_OK);
 }
 
 Task<bool> BromProtocol::jumpDa() {
@@ -269,15 +291,14 @@ Task<bool> BromProtocol::jumpDa() {
   } else if (address != daAddress_) {
     status = brom::STATUS_INVALID_JUMP_ADDRESS;
   }
-  io_.sendBe16(status);
-  co_return status == brom::STATUS_OK;
+  co_return answer(status) && status == brom::STATUS_OK;
 }
 
 Task<void> BromProtocol::upload(std::uint32_t length) {
   brom::Xor16 sum;
   co_await io_.in().stream(length, [&sum](wire::ByteSpan piece) { sum.update(piece); });
-  io_.sendBe16(sum.value());
-  io_.sendBe16(brom::STATUS_OK);
+  io_.sendBe16(checksum(sum.value()));
+  answer(brom::STATUS_OK);
 }
 
 }  // namespace mtk::emu

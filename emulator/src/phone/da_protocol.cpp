@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "fault_runtime.hpp"
 #include "mtk/wire/brom.hpp"
 #include "mtk/wire/sha256.hpp"
 
@@ -17,10 +18,11 @@ constexpr std::uint64_t kFormatProgressBytes = 256ull << 20;
 }  // namespace
 
 DaProtocol::DaProtocol(const PhoneSpec& spec, DeviceIo& io, VirtualStorage* storage,
-                       const wire::Bytes& da1, BootMode agent, Events events)
+                       FaultRuntime& faults, const wire::Bytes& da1, BootMode agent, Events events)
     : spec_(spec),
       io_(io),
       storage_(storage),
+      faults_(faults),
       da1_(da1),
       agent_(agent),
       events_(std::move(events)),
@@ -62,23 +64,36 @@ void DaProtocol::sendPacket(wire::Bytes payload) {
   io_.send(std::move(payload));
 }
 
-void DaProtocol::sendStatus(std::uint32_t status) {
+void DaProtocol::sendU32(std::uint32_t value) {
   wire::Bytes b(4);
-  wire::storeLe32(b.data(), status);
+  wire::storeLe32(b.data(), value);
   sendPacket(std::move(b));
+}
+
+bool DaProtocol::sendStatus(std::uint32_t status) {
+  const std::uint32_t sent = faults_.status(FaultStage::Da, status);
+  sendU32(sent);
+  return sent == status;
 }
 
 // ---- session ----
 
 Task<void> DaProtocol::run() {
+  if (!faults_.at(FaultStage::Da, "START", FaultPhase::Before)) co_await io_.hang();
   io_.send8(wire::brom::kDaSyncChar);
+  if (!faults_.at(FaultStage::Da, "START", FaultPhase::After)) co_await io_.hang();
   for (;;) {
     const auto p = co_await readPacket(kMaxParam);
     if (p.size() != 4) {
       spdlog::warn("da: expected a 4-byte command, got {} bytes; the DA stops", p.size());
       break;
     }
-    if (!co_await command(wire::loadLe32(p.data()))) break;
+    const std::uint32_t cmd = wire::loadLe32(p.data());
+    const std::string name = daCommandName(cmd);
+    if (!faults_.at(FaultStage::Da, name, FaultPhase::Before)) co_await io_.hang();
+    const bool carryOn = co_await command(cmd);
+    if (!faults_.at(FaultStage::Da, name, FaultPhase::After)) co_await io_.hang();
+    if (!carryOn) break;
   }
   for (;;) co_await io_.read(1);  // a stopped DA reads and never answers
 }
@@ -93,22 +108,17 @@ Task<bool> DaProtocol::command(std::uint32_t cmd) {
       co_return true;
     case xf::CMD_SETUP_HW_INIT_PARAMS: {
       co_await readPacket(kMaxParam);
-      sendStatus(xf::STATUS_OK);
-      wire::Bytes sync(4);
-      wire::storeLe32(sync.data(), xf::SYNC_SIGNAL);
-      sendPacket(std::move(sync));
+      if (sendStatus(xf::STATUS_OK)) sendU32(xf::SYNC_SIGNAL);
       co_return true;
     }
     case xf::CMD_DEVICE_CTRL:
-      sendStatus(xf::STATUS_OK);
-      co_await deviceCtrl();
+      if (sendStatus(xf::STATUS_OK)) co_await deviceCtrl();
       co_return true;
     case xf::CMD_BOOT_TO:
-      sendStatus(xf::STATUS_OK);
+      if (!sendStatus(xf::STATUS_OK)) co_return true;
       co_return co_await bootTo();
     case xf::CMD_INIT_EXT_RAM:
-      sendStatus(xf::STATUS_OK);
-      co_await initExtRam();
+      if (sendStatus(xf::STATUS_OK)) co_await initExtRam();
       co_return true;
     case xf::CMD_READ_DATA:
     case xf::CMD_WRITE_DATA:
@@ -117,12 +127,12 @@ Task<bool> DaProtocol::command(std::uint32_t cmd) {
         sendStatus(xf::STATUS_UNSUPPORTED_CMD);
         co_return true;
       }
-      sendStatus(xf::STATUS_OK);
+      if (!sendStatus(xf::STATUS_OK)) co_return true;
       if (cmd == xf::CMD_READ_DATA) co_return co_await readData();
       if (cmd == xf::CMD_WRITE_DATA) co_return co_await writeData();
       co_return co_await format();
     case xf::CMD_SHUTDOWN:
-      sendStatus(xf::STATUS_OK);
+      if (!sendStatus(xf::STATUS_OK)) co_return true;
       co_await shutdown();
       co_return false;
     case xf::CMD_SWITCH_USB_SPEED:
@@ -130,8 +140,7 @@ Task<bool> DaProtocol::command(std::uint32_t cmd) {
         sendStatus(xf::STATUS_UNSUPPORTED_CMD);
         co_return true;
       }
-      sendStatus(xf::STATUS_OK);
-      co_await switchUsbSpeed();
+      if (sendStatus(xf::STATUS_OK)) co_await switchUsbSpeed();
       co_return true;
     default:
       sendStatus(xf::STATUS_UNSUPPORTED_CMD);
@@ -150,10 +159,18 @@ wire::Bytes DaProtocol::ramInfo() const {
   return b;
 }
 
+// DEVICE_CTRL codes are DA operations of their own for the fault engine ("GET_EMMC_INFO").
 Task<void> DaProtocol::deviceCtrl() {
   const std::uint32_t code = co_await readU32Packet();
+  const std::string name = daCtrlName(code);
+  if (!faults_.at(FaultStage::Da, name, FaultPhase::Before)) co_await io_.hang();
+  co_await answerCtrl(code);
+  if (!faults_.at(FaultStage::Da, name, FaultPhase::After)) co_await io_.hang();
+}
+
+Task<void> DaProtocol::answerCtrl(std::uint32_t code) {
   auto get = [this](wire::Bytes data) {
-    sendStatus(xf::STATUS_OK);
+    if (!sendStatus(xf::STATUS_OK)) return;
     sendPacket(std::move(data));
     sendStatus(xf::STATUS_OK);
   };
@@ -251,7 +268,7 @@ Task<void> DaProtocol::deviceCtrl() {
     case xf::CTRL_SET_BATTERY_OPT:
     case xf::CTRL_SET_HOST_INFO:
     case xf::CTRL_SET_META_BOOT_MODE: {
-      sendStatus(xf::STATUS_OK);
+      if (!sendStatus(xf::STATUS_OK)) co_return;
       auto param = co_await readPacket(kMaxParam);
       if (code == xf::CTRL_SET_CHECKSUM_LEVEL && param.size() >= 4)
         checksumLevel_ = wire::loadLe32(param.data());
@@ -292,13 +309,14 @@ Task<bool> DaProtocol::bootTo() {
     co_return false;
   }
   const auto digest = hash.finish();
-  if (spec_.checkDa2Hash &&
-      std::search(da1_.begin(), da1_.end(), digest.begin(), digest.end()) == da1_.end()) {
+  const bool carried =
+      std::search(da1_.begin(), da1_.end(), digest.begin(), digest.end()) != da1_.end();
+  if (faults_.takeDa2Mismatch() || (spec_.checkDa2Hash && !carried)) {
     sendStatus(xf::STATUS_DA_HASH_MISMATCH);
     co_return true;
   }
+  if (!sendStatus(xf::STATUS_OK)) co_return true;
   da2Running_ = true;
-  sendStatus(xf::STATUS_OK);
   sendStatus(xf::SYNC_SIGNAL);
   co_return true;
 }
@@ -315,7 +333,8 @@ Task<void> DaProtocol::initExtRam() {
     co_return;
   }
   const std::string version = text.substr(prefix.size(), spec_.emiVersion.size());
-  if (version != spec_.emiVersion || spec_.dramInitFails) {
+  // (spec.dramInitFails is a fault rule that refuses every INIT_EXT_RAM.)
+  if (version != spec_.emiVersion || faults_.takeDramRefusal()) {
     sendStatus(xf::STATUS_EXT_RAM_EXCEPTION);
     co_return;
   }
@@ -344,8 +363,7 @@ Task<DaProtocol::Access> DaProtocol::acceptStorageParam() {
   auto param = xf::decodeStorageParam(co_await readPacket(kMaxParam));
   if (!param) co_return Access{true, std::nullopt};
   const std::uint32_t check = checkAccess(*param);
-  sendStatus(check);
-  if (check != xf::STATUS_OK) co_return Access{false, std::nullopt};
+  if (!sendStatus(check) || check != xf::STATUS_OK) co_return Access{false, std::nullopt};
   co_return Access{false, *param};
 }
 
@@ -355,7 +373,7 @@ Task<bool> DaProtocol::readData() {
   const Access a = co_await acceptStorageParam();
   if (!a.param) co_return !a.protocolError;
   const auto param = a.param;
-  sendStatus(xf::STATUS_OK);
+  if (!sendStatus(xf::STATUS_OK)) co_return true;
   std::uint64_t offset = param->address;
   std::uint64_t left = param->length;
   while (left > 0) {
@@ -386,8 +404,9 @@ Task<bool> DaProtocol::writeData() {
   std::uint64_t left = param->length;
   wire::Bytes chunk;
   while (left > 0) {
-    co_await readU32Packet();                                 // 0
-    const std::uint32_t expected = co_await readU32Packet();  // checksum
+    co_await readU32Packet();                             // 0
+    std::uint32_t expected = co_await readU32Packet();    // checksum
+    if (faults_.takeChecksumFault()) expected ^= 0x0001;  // damaged on its way to the DA
     const std::uint32_t len = co_await readLength();
     if (len > spec_.writePacketLength || len > left || len == 0) {
       spdlog::warn("da: WRITE_DATA chunk of {} bytes ({} left, packet length {}); the DA stops",
@@ -411,12 +430,14 @@ Task<bool> DaProtocol::writeData() {
       sendStatus(xf::STATUS_CHECKSUM_ERR);  // nothing of this chunk is written
       co_return true;
     }
-    if (auto s = storage_->write(param->partType, offset, chunk); !s) {
-      spdlog::warn("da: {}", s.error().message);
+    const auto written = storage_->write(param->partType, offset, chunk);
+    if (!faults_.powerHolds()) co_await io_.hang();  // a power cut: the phone is off
+    if (!written) {
+      spdlog::warn("da: {}", written.error().message);
       sendStatus(storage_->kind() == StorageKind::Ufs ? xf::STATUS_UFS_ERR : xf::STATUS_MMC_ERR);
       co_return true;
     }
-    sendStatus(xf::STATUS_OK);
+    if (!sendStatus(xf::STATUS_OK)) co_return true;
     offset += len;
     left -= len;
   }
@@ -431,12 +452,14 @@ Task<bool> DaProtocol::format() {
   if (!a.param) co_return !a.protocolError;
   const auto param = a.param;
   if (param->length >= kFormatProgressBytes) {
-    sendStatus(xf::STATUS_CONTINUE);
-    sendStatus(0);             // milliseconds to wait
+    if (!sendStatus(xf::STATUS_CONTINUE)) co_return true;
+    sendU32(0);                // milliseconds to wait
     co_await readU32Packet();  // the host's ack
   }
-  if (auto s = storage_->erase(param->partType, param->address, param->length); !s) {
-    spdlog::warn("da: {}", s.error().message);
+  const auto erased = storage_->erase(param->partType, param->address, param->length);
+  if (!faults_.powerHolds()) co_await io_.hang();
+  if (!erased) {
+    spdlog::warn("da: {}", erased.error().message);
     sendStatus(xf::STATUS_MMC_ERR);
     co_return true;
   }
@@ -452,7 +475,7 @@ Task<void> DaProtocol::switchUsbSpeed() {
     sendStatus(xf::STATUS_ERR);
     co_return;
   }
-  sendStatus(xf::STATUS_OK);
+  if (!sendStatus(xf::STATUS_OK)) co_return;
   highSpeed_ = true;
   if (events_.switchSpeed) events_.switchSpeed();
 }
@@ -461,8 +484,7 @@ Task<void> DaProtocol::switchUsbSpeed() {
 Task<void> DaProtocol::shutdown() {
   auto param = co_await readPacket(kMaxParam);
   const std::uint32_t bootMode = param.size() >= 16 ? wire::loadLe32(param.data() + 12) : 0;
-  sendStatus(xf::STATUS_OK);
-  if (events_.shutdown) events_.shutdown(bootMode);
+  if (sendStatus(xf::STATUS_OK) && events_.shutdown) events_.shutdown(bootMode);
 }
 
 }  // namespace mtk::emu

@@ -18,7 +18,27 @@ Task<std::uint32_t> DeviceIo::be32() {
 }
 
 void DeviceIo::send(wire::Bytes data) {
-  if (port_) port_->sendIn(ep_, std::move(data));
+  if (!port_) return;
+  if (tap_) {
+    const auto verdict = tap_->onIn(data);
+    if (verdict == InTap::Verdict::Drop) return;
+    // Once something is held, everything after it waits too: transfers keep their order.
+    if (verdict == InTap::Verdict::Hold || !held_.empty()) {
+      heldBytes_ += data.size();
+      held_.push_back(std::move(data));
+      return;
+    }
+  }
+  port_->sendIn(ep_, std::move(data));
+}
+
+void DeviceIo::releaseHeld() {
+  while (!held_.empty() && port_) {
+    wire::Bytes data = std::move(held_.front());
+    held_.pop_front();
+    heldBytes_ -= data.size();
+    port_->sendIn(ep_, std::move(data));
+  }
 }
 
 void DeviceIo::sendBe16(std::uint16_t v) {
@@ -34,7 +54,7 @@ void DeviceIo::sendBe32(std::uint32_t v) {
 }
 
 void DeviceIo::onInWanted() {
-  if (drainWaiter_ && port_ && port_->queuedIn(ep_) <= drainLimit_) {
+  if (drainWaiter_ && port_ && queued() <= drainLimit_) {
     auto h = drainWaiter_;
     drainWaiter_ = {};
     h.resume();

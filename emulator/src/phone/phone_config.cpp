@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "../config_yaml.hpp"
+#include "fault_config.hpp"
 #include "mtk/emu/emulator_config.hpp"
 #include "mtk/wire/brom.hpp"
 
@@ -233,6 +234,14 @@ Status parsePhoneKey(const std::string& file, const std::string& key, const YAML
     return config::error(file, v, "partition_table must be gpt, pmt, none or corrupt");
   }
   if (key == "storage") return parseStorage(file, v, s.storage);
+  if (key == "faults") return parseFaults(file, v, s.faults);
+  if (key == "initial_content") return parseInitialContent(file, v, s.initialContent);
+  if (key == "seed") {
+    auto n = config::number<std::uint64_t>(file, v, key, 0, 0x7fffffffffffffffll);
+    if (!n) return std::move(n).error();
+    s.faultSeed = *n;
+    return {};
+  }
   return config::error(file, v, "unknown phone key '" + key + "'");
 }
 

@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 
+#include "fault_runtime.hpp"
 #include "mtk/emu/cdc_acm.hpp"
 #include "mtk/emu/input_pipe.hpp"
 #include "mtk/emu/phone/brom_protocol.hpp"
@@ -22,9 +23,11 @@ class PhoneFunction final : public UsbFunction {
     std::function<void()> jumped;                 // JUMP_DA succeeded: the DA runs
     std::function<void(std::uint32_t)> shutdown;  // the DA was told to shut down / reboot
     std::function<void()> switchSpeed;            // the DA re-enumerates at high speed
+    FaultRuntime::PhoneHooks faults;              // what faults ask of the phone as a whole
   };
   PhoneFunction(BootMode mode, const PhoneSpec& spec, RegisterSpace& registers,
-                std::shared_ptr<VirtualStorage> storage, Events events);
+                std::shared_ptr<VirtualStorage> storage, std::shared_ptr<PhoneFaults> faults,
+                const Clock& clock, Events events);
 
   void bind(EndpointPort& port) override;
   std::optional<wire::Bytes> onControl(const wire::usb::SetupPacket& setup,
@@ -36,6 +39,11 @@ class PhoneFunction final : public UsbFunction {
   void sendReadyBanner();
   bool toolPresent() const { return cdc_.lineCodingSet(); }
 
+  // The phone's ticker (under the bus lock): time faults, the end of a freeze.
+  void tick(Clock::time_point now);
+  // Power-on faults, once the phone is on the bus.
+  void firePowerOnFaults() { faults_.firePowerOn(); }
+
  private:
   Task<void> main();
   Task<void> daStage();
@@ -43,9 +51,11 @@ class PhoneFunction final : public UsbFunction {
   const PhoneSpec& spec_;
   BootMode mode_;
   std::shared_ptr<VirtualStorage> storage_;
+  std::shared_ptr<PhoneFaults> phoneFaults_;
   Events events_;
   InputPipe pipe_;
   DeviceIo io_;
+  FaultRuntime faults_;
   CdcAcmState cdc_;
   BromProtocol brom_;
   Task<void> main_;

@@ -86,22 +86,13 @@ std::vector<InitialPartition> defaultLayout(std::uint64_t user) {
   return l;
 }
 
-Status writeInitialTable(VirtualStorage& storage, TableKind kind,
-                         const std::vector<InitialPartition>& layout) {
-  if (kind == TableKind::None) return {};
+Result<std::vector<PlacedPartition>> placeLayout(const VirtualStorage& storage,
+                                                 const std::vector<InitialPartition>& layout) {
   const auto* area = storage.area(userArea(storage));
   if (!area) return layoutError("the phone has no user area");
   const std::uint32_t sector = storage.sectorSize();
-  // Keep what is there: a restarted emulator must not undo a flash.
-  wire::Bytes head(2 * sector);
-  if (auto s = storage.read(area->partType, 0, head); !s) return s;
-  if (std::any_of(head.begin(), head.end(), [](auto b) { return b != 0; })) return {};
-
-  // Place the partitions back to back from 1 MiB; the last takes what is left before the
-  // backup GPT (or the PMT at the end).
   const std::uint64_t reservedAtEnd = 2 * kMiB;
-  std::vector<std::pair<std::string, std::pair<std::uint64_t, std::uint64_t>>>
-      placed;  // name, offset, size
+  std::vector<PlacedPartition> placed;
   std::uint64_t offset = kFirstPartitionOffset;
   for (std::size_t i = 0; i < layout.size(); ++i) {
     std::uint64_t size = layout[i].size;
@@ -114,17 +105,39 @@ Status writeInitialTable(VirtualStorage& storage, TableKind kind,
     if (size % sector || offset + size + reservedAtEnd > area->size) {
       return layoutError("partition " + layout[i].name + " does not fit the user area");
     }
-    placed.push_back({layout[i].name, {offset, size}});
+    placed.push_back({layout[i].name, area->partType, offset, size});
     offset += size;
   }
+  return placed;
+}
+
+Result<bool> userAreaBlank(const VirtualStorage& storage) {
+  const auto* area = storage.area(userArea(storage));
+  if (!area) return layoutError("the phone has no user area");
+  wire::Bytes head(2 * storage.sectorSize());
+  if (auto s = storage.read(area->partType, 0, head); !s) return s.error();
+  return std::all_of(head.begin(), head.end(), [](auto b) { return b == 0; });
+}
+
+Status writeInitialTable(VirtualStorage& storage, TableKind kind,
+                         const std::vector<InitialPartition>& layout) {
+  if (kind == TableKind::None) return {};
+  // Keep what is there: a restarted emulator must not undo a flash.
+  auto blank = userAreaBlank(storage);
+  if (!blank) return blank.error();
+  if (!*blank) return {};
+  const auto* area = storage.area(userArea(storage));
+  const std::uint32_t sector = storage.sectorSize();
+  auto placed = placeLayout(storage, layout);
+  if (!placed) return placed.error();
 
   if (kind == TableKind::Pmt) {
     wire::pmt::Table t;
-    for (const auto& [name, r] : placed) {
+    for (const auto& p : *placed) {
       wire::pmt::Entry e;
-      e.name = name;
-      e.offset = r.first;
-      e.size = r.second;
+      e.name = p.name;
+      e.offset = p.offset;
+      e.size = p.size;
       e.partId = wire::xflash::EMMC_USER;
       t.entries.push_back(e);
     }
@@ -139,13 +152,13 @@ Status writeInitialTable(VirtualStorage& storage, TableKind kind,
   l.sectorSize = sector;
   l.diskSectors = area->size / sector;
   l.diskGuid = guidFor("disk", 0);
-  for (const auto& [name, r] : placed) {
+  for (const auto& pp : *placed) {
     wire::gpt::PartitionSpec p;
-    p.name = name;
-    p.firstLba = r.first / sector;
-    p.lastLba = (r.first + r.second) / sector - 1;
+    p.name = pp.name;
+    p.firstLba = pp.offset / sector;
+    p.lastLba = (pp.offset + pp.size) / sector - 1;
     p.type = wire::gpt::basicDataType();
-    p.unique = guidFor(name, 1);
+    p.unique = guidFor(pp.name, 1);
     l.partitions.push_back(p);
   }
   if (auto s = wire::gpt::checkLayout(l); !s) return s;

@@ -161,6 +161,17 @@ Status VirtualStorage::write(std::uint32_t partType, std::uint64_t offset, wire:
   if (powerCut_) return storageError("the power failed: nothing more is written");
   auto f = fileFor(partType, offset, data.size());
   if (!f) return f.error();
+  for (auto it = writeErrors_.begin(); it != writeErrors_.end(); ++it) {
+    if (it->partType != partType || it->address < offset || it->address - offset >= data.size())
+      continue;
+    const std::uint64_t bad = it->address;
+    writeErrors_.erase(it);
+    return makeError(-1, "EMU_INJECTED_WRITE_ERROR",
+                     "write of " + std::to_string(data.size()) + " bytes at " +
+                         std::to_string(offset) + " of " + (*f)->area.name +
+                         " failed: injected error at byte " + std::to_string(bad),
+                     "a fault rule (storage_error_at) asked for this error");
+  }
   std::size_t length = data.size();
   if (powerCutIn_ >= 0 && static_cast<std::uint64_t>(powerCutIn_) < length) {
     length = static_cast<std::size_t>(powerCutIn_);  // the torn write: only its start lands
@@ -211,6 +222,10 @@ Status VirtualStorage::erase(std::uint32_t partType, std::uint64_t offset, std::
 
 void VirtualStorage::armPowerCut(std::uint64_t afterBytes) {
   powerCutIn_ = static_cast<std::int64_t>(afterBytes);
+}
+
+void VirtualStorage::armWriteError(std::uint32_t partType, std::uint64_t address) {
+  writeErrors_.push_back({partType, address});
 }
 
 }  // namespace mtk::emu

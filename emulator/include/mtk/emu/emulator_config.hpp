@@ -38,7 +38,46 @@
 //       write_packet_length: 1M       # GET_PACKET_LENGTH
 //       read_packet_length: 1M
 //       corrupt_write_chunks: 0       # damage this many WRITE_DATA chunks on the cable
-//       power_cut_after: 64M          # the power fails after this much more is written
+//       power_cut_after: 64M          # the flash loses power after this much more is written
+//                                     # (the DA answers errors; power is back at a power-on)
+//       seed: 42                      # seeds the faults' random choices: same seed, same run
+//       faults:                       # scripted faults (meaning of each: phone/fault.hpp)
+//         - when: {da_command: WRITE_DATA, occurrence: 3}  # the 3rd WRITE_DATA ...
+//           do: unplug                                     # ... pulls the cable before its status
+//         - {when: {bulk_out_offset: 1M, from: da}, do: {corrupt_byte: 0, mask: 0x01}}
+//         - {when: {after_ms: 500}, do: silent}
+//         - {when: {brom_command: SEND_DA, probability: 0.5}, do: {status: 0x1D0D}, times: always}
+//         - {when: {da_command: WRITE_DATA}, do: {storage_error_at: 0x400000}}
+//         - {when: power_on, do: {flap: 3, every_ms: 200}, name: bad cable}
+//       #  when: one trigger, with optional modifiers
+//       #    brom_command: NAME   HANDSHAKE, GET_HW_CODE, SEND_DA, JUMP_DA, ... (BROM and
+//       preloader) #    da_command: NAME     START (the DA's 0xC0), SYNC, SETUP_ENVIRONMENT,
+//       DEVICE_CTRL, BOOT_TO, #                         INIT_EXT_RAM, READ_DATA, WRITE_DATA,
+//       FORMAT, SHUTDOWN, ..., or a #                         DEVICE_CTRL code by name
+//       (GET_PACKET_LENGTH, GET_EMMC_INFO, ...) #      at: before | after  before = the command is
+//       in, nothing answered; after = answered #    bulk_out_offset: N   host-to-phone byte N (a
+//       size: 4096, 0x100000, 1M), or #    bulk_in_offset: N    phone-to-host; either may be {min:
+//       A, max: B}, drawn from seed #      from: power_on | da  where the count starts (default
+//       power_on: each power-on #                           starts at 0; da: the first byte after
+//       JUMP_DA's transfer) #    after_ms: T          T ms after power-on on the bus clock; beside
+//       another trigger, #                         a gate (that trigger counts only after T ms) #
+//       power_on: true       (or `when: power_on`) each power-on, re-plugs included # occurrence: N
+//       fire at the Nth match (commands count over the phone's life; # offsets and times count
+//       power-ons); default 1 #    probability: P       0..1, rolled from seed at each eligible
+//       match #  do: unplug | silent | miss_window | refuse_dram | da2_hash_mismatch |
+//       corrupt_checksum #      | power_cut | corrupt_byte, or one of: #    {delay_ms: T} freeze:
+//       answers held back, OUT refused, T ms #    {status: N}                         the next
+//       status sent is N (BROM: 16 bits) #    {corrupt_byte: K, direction: out|in, mask: 0x01}  the
+//       Kth byte from here, in transit #    {storage_error_at: ADDR, area: user}  the next write
+//       over ADDR fails (MMC/UFS error) #    {power_cut: BYTES}                  next write lands
+//       BYTES (default a sector), then off #    {flap: N, every_ms: M}              N unplug/replug
+//       cycles, one every M ms (100) #  times: 1 (default) | N | always;  name: a label for logs
+//       initial_content:              # written when the flash starts blank, with the table
+//         - {partition: nvram, pattern: 0xA5}     # every byte 0xA5
+//         - {partition: proinfo, seed: 7}         # SplitMix64(7) outputs, little-endian
+//         - {partition: boot, file: ./boot.img}   # relative to this file; from offset 0
+//       #  partition: a partition of the layout, or a storage area (boot1, user, lu0, ...);
+//       #  offset: N (into the partition), size: N (default: the rest; a file: its size)
 
 #include <cstdint>
 #include <string>

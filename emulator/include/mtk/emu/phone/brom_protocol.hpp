@@ -20,6 +20,7 @@
 namespace mtk::emu {
 
 enum class BootMode { Brom, Preloader };
+class FaultRuntime;  // the phone's fault hooks (src/phone/fault_runtime.hpp)
 
 class BromProtocol {
  public:
@@ -27,7 +28,7 @@ class BromProtocol {
   // switches it from listening to handshaking).
   using Started = std::function<void()>;
   BromProtocol(BootMode mode, const PhoneSpec& spec, DeviceIo& io, RegisterSpace& registers,
-               Started onStarted);
+               FaultRuntime& faults, Started onStarted);
 
   // Handshake, then commands until a successful JUMP_DA.
   Task<void> run();
@@ -41,6 +42,9 @@ class BromProtocol {
  private:
   Task<void> handshake();
   Task<bool> command(std::uint8_t cmd);  // true after a successful JUMP_DA
+  // Sends a status (a fault may replace it); false when it was replaced: the command ends.
+  bool answer(std::uint16_t status);
+  std::uint16_t checksum(std::uint16_t sum);  // a fault may damage it on its way
   Task<std::uint32_t> echoU32();
   struct Range {
     std::uint32_t address;
@@ -60,6 +64,7 @@ class BromProtocol {
   const PhoneSpec& spec_;
   DeviceIo& io_;
   RegisterSpace& regs_;
+  FaultRuntime& faults_;
   Started onStarted_;
   wire::Bytes da_;
   std::uint32_t daAddress_ = 0;

@@ -23,8 +23,8 @@ class DaProtocol {
     std::function<void(std::uint32_t bootMode)> shutdown;  // SHUTDOWN: the phone leaves USB
     std::function<void()> switchSpeed;  // SWITCH_USB_SPEED: re-enumerate at high speed (2001)
   };
-  DaProtocol(const PhoneSpec& spec, DeviceIo& io, VirtualStorage* storage, const wire::Bytes& da1,
-             BootMode agent, Events events);
+  DaProtocol(const PhoneSpec& spec, DeviceIo& io, VirtualStorage* storage, FaultRuntime& faults,
+             const wire::Bytes& da1, BootMode agent, Events events);
 
   Task<void> run();
 
@@ -36,10 +36,14 @@ class DaProtocol {
   Task<wire::Bytes> readPacket(std::size_t max);
   Task<std::uint32_t> readU32Packet();
   void sendPacket(wire::Bytes payload);
-  void sendStatus(std::uint32_t status);
+  void sendU32(std::uint32_t value);  // a u32 packet that is data, not a status
+  // Sends a status (a fault may replace it); false when it was replaced: the command ends there,
+  // as after any error status.
+  bool sendStatus(std::uint32_t status);
 
   Task<bool> command(std::uint32_t cmd);  // false: the DA stops answering
   Task<void> deviceCtrl();
+  Task<void> answerCtrl(std::uint32_t code);
   Task<bool> bootTo();
   Task<void> initExtRam();
   struct Access {
@@ -58,6 +62,7 @@ class DaProtocol {
   const PhoneSpec& spec_;
   DeviceIo& io_;
   VirtualStorage* storage_;
+  FaultRuntime& faults_;
   const wire::Bytes& da1_;
   BootMode agent_;
   Events events_;

@@ -9,7 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "mtk/emu/phone/fault.hpp"
 #include "mtk/emu/storage/initial_content.hpp"
+#include "mtk/emu/storage/partition_content.hpp"
 #include "mtk/emu/storage/virtual_storage.hpp"
 #include "mtk/wire/chips.hpp"
 
@@ -36,8 +38,8 @@ struct PhoneSpec {
   // DAA: DA images (SHA-256 of everything SEND_DA uploads, hex) the phone's key accepts.
   std::vector<std::string> acceptedDaSha256;
 
-  // Behaviour after JUMP_DA (until the DA protocol is emulated in full).
-  bool daSilent = false;  // the DA never answers: hosts see S_FT_DA_NO_RESPONSE
+  // Behaviour after JUMP_DA.
+  bool daSilent = false;  // the DA never answers: hosts see S_FT_DA_NO_RESPONSE (a fault rule)
   std::optional<std::size_t> corruptUploadAt;  // flip one byte of SEND_DA data at this offset
 
   // The DA stage (XFlash V5).
@@ -55,11 +57,22 @@ struct PhoneSpec {
   // DRAM. Through the preloader it is up already; through BROM the DA needs INIT_EXT_RAM with
   // EMI settings ("MTK_BLOADER_INFO_v<NN>..."). The phone accepts its own EMI version only.
   std::string emiVersion = "v27";  // what its RAM needs
-  bool dramInitFails = false;      // the RAM does not come up even with the right settings
+  bool dramInitFails = false;      // the RAM never comes up, whatever the settings (a fault rule)
   std::uint64_t dramSize = 4ull << 30;
-  // A power cut after this many more bytes have been written to the flash (the write in
-  // flight is torn; nothing after it lands).
+  // The flash loses power after this many more bytes have been written (the write in flight
+  // is torn; nothing after it lands until the next power-on). The phone stays on USB and its
+  // DA answers errors; the fault action power_cut is the one that takes the phone down too.
   std::optional<std::uint64_t> powerCutAfter;
+
+  // Scripted faults (fault.hpp) and the seed of their random choices: same seed, same run.
+  std::vector<FaultRule> faults;
+  std::uint64_t faultSeed = 0;
+  // What partitions hold when the phone's flash starts blank (partition_content.hpp).
+  std::vector<InitialContent> initialContent;
+
+  // The rules the phone runs: `faults`, then the one-off knobs above that are faults at heart
+  // (daSilent, dramInitFails), each named after its configuration key.
+  std::vector<FaultRule> faultRules() const;
 
   // Defaults derived from a seed, so two phones in one emulator differ.
   void deriveIds(std::uint32_t seed);

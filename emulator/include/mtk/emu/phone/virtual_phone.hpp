@@ -7,18 +7,25 @@
 //
 // Methods are called from outside the device model (tests, the CLI, scenarios) without the bus
 // lock; the phone takes it as needed and changes USB identity through the bus.
+//
+// Its fault rules (spec.faults, fault.hpp) run from construction on; faultLog() says which fired
+// and recentExchanges() shows the last commands and statuses, for a person reading a failure.
 
 #include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "mtk/emu/device_bus.hpp"
+#include "mtk/emu/phone/fault_engine.hpp"
 #include "mtk/emu/phone/phone_spec.hpp"
 #include "mtk/emu/phone/register_space.hpp"
 #include "mtk/emu/storage/virtual_storage.hpp"
 
 namespace mtk::emu {
+
+struct PhoneFaultHooks;  // src/phone/fault_runtime.hpp
 
 enum class PhoneState {
   Off,
@@ -52,16 +59,30 @@ class VirtualPhone {
   // write it directly; do it while no host is flashing.
   VirtualStorage* storage();
   const std::optional<Error>& storageError() const { return storageError_; }
+  // The partitions of the layout where the user area holds them (empty without storage).
+  const std::vector<PlacedPartition>& partitions() const { return partitions_; }
+
+  // The faults that fired so far, oldest first.
+  std::vector<FiredFault> faultLog() const;
+  // The last 32 protocol exchanges, oldest first: commands ("+12 ms -> DA WRITE_DATA"),
+  // statuses ("<- DA status STATUS_MMC_ERR (0xc0040030)"), faults ("!! ...") and power events.
+  std::vector<std::string> recentExchanges() const;
 
  private:
   struct Shared;  // state shared with the USB function, which may outlive a powered-off phone
   void plugMode(int mode);
+  void tick(Clock::time_point now);  // under the bus lock
+  PhoneFaultHooks faultHooks();
+  // Takes the phone off USB (deferred: callers hold the bus lock, often inside the device).
+  static void leaveUsb(const std::shared_ptr<Shared>& shared, DeviceBus& bus,
+                       const std::string& busid, PhoneState to);
 
   DeviceBus& bus_;
   std::string busid_;
   PhoneSpec spec_;
   std::shared_ptr<Shared> shared_;
   std::optional<Error> storageError_;
+  std::vector<PlacedPartition> partitions_;
   int ticker_ = 0;
 };
 

@@ -20,6 +20,22 @@ struct InitialPartition {
   std::uint64_t size = 0;  // bytes; 0 for the last one = the rest of the user area
 };
 
+// A partition of the layout where writeInitialTable puts it.
+struct PlacedPartition {
+  std::string name;
+  std::uint32_t partType = 0;  // the user area's id (wire/xflash.hpp EMMC_USER / UFS_USER)
+  std::uint64_t offset = 0;    // bytes into the user area
+  std::uint64_t size = 0;
+};
+
+// Places the partitions back to back from 1 MiB; the last may take what is left before the
+// backup GPT (or the PMT at the end).
+Result<std::vector<PlacedPartition>> placeLayout(const VirtualStorage& storage,
+                                                 const std::vector<InitialPartition>& layout);
+
+// True when the user area's first two sectors are zero: no partition table has been written.
+Result<bool> userAreaBlank(const VirtualStorage& storage);
+
 // A typical MediaTek Android layout (preloader-era names: proinfo, nvram, protect1, ...),
 // scaled down where the user area is small.
 std::vector<InitialPartition> defaultLayout(std::uint64_t userAreaBytes);

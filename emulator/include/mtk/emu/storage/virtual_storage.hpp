@@ -58,6 +58,11 @@ class VirtualStorage {
   // torn (its first part lands, the rest does not) and every later write fails.
   void armPowerCut(std::uint64_t afterBytes);
   bool powerCut() const { return powerCut_; }
+  // The power is back (the phone powered on again): writes work; an armed cut stays armed.
+  void restorePower() { powerCut_ = false; }
+  // Fault: the next write covering byte `address` of area `partType` fails and lands nothing
+  // (a bad block; one failure per call).
+  void armWriteError(std::uint32_t partType, std::uint64_t address);
   std::uint64_t bytesWritten() const { return written_; }
 
  private:
@@ -74,6 +79,11 @@ class VirtualStorage {
   std::uint64_t written_ = 0;
   std::int64_t powerCutIn_ = -1;  // bytes until the power cut; -1 = none armed
   bool powerCut_ = false;
+  struct WriteError {
+    std::uint32_t partType;
+    std::uint64_t address;
+  };
+  std::vector<WriteError> writeErrors_;
 };
 
 }  // namespace mtk::emu
