@@ -186,6 +186,7 @@ Status VirtualStorage::write(std::uint32_t partType, std::uint64_t offset, wire:
     done += static_cast<std::size_t>(n);
   }
   written_ += length;
+  if (observer_ && length > 0) observer_(partType, offset, length);
   if (powerCutIn_ >= 0) {
     powerCutIn_ -= static_cast<std::int64_t>(length);
     if (length < data.size() || powerCutIn_ == 0) {
@@ -202,6 +203,7 @@ Status VirtualStorage::erase(std::uint32_t partType, std::uint64_t offset, std::
   auto f = fileFor(partType, offset, length);
   if (!f) return f.error();
   if (length == 0) return {};
+  if (observer_) observer_(partType, offset, length);
   if (::fallocate((*f)->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset),
                   static_cast<off_t>(length)) == 0) {
     return {};

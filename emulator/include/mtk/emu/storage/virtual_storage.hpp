@@ -5,6 +5,7 @@
 // restart when a directory is given. NAND is refused with a clear error.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -64,6 +65,11 @@ class VirtualStorage {
   // (a bad block; one failure per call).
   void armWriteError(std::uint32_t partType, std::uint64_t address);
   std::uint64_t bytesWritten() const { return written_; }
+  // Called for every write (the part that lands) and erase: scenarios check that nothing
+  // outside the targeted partitions is ever touched. Called on the writing thread.
+  using WriteObserver =
+      std::function<void(std::uint32_t partType, std::uint64_t offset, std::uint64_t length)>;
+  void setWriteObserver(WriteObserver observer) { observer_ = std::move(observer); }
 
  private:
   VirtualStorage() = default;
@@ -77,6 +83,7 @@ class VirtualStorage {
   std::vector<StorageArea> areas_;
   std::vector<std::unique_ptr<File>> files_;
   std::uint64_t written_ = 0;
+  WriteObserver observer_;
   std::int64_t powerCutIn_ = -1;  // bytes until the power cut; -1 = none armed
   bool powerCut_ = false;
   struct WriteError {
