@@ -35,8 +35,9 @@ struct StorageOptions {
   std::string area;
   std::string offset;
   std::string length;
-  std::string file;     // -o for read, -i for write
-  bool reboot = false;  // SHUTDOWN at the end: the phone boots normally
+  std::string file;       // -o for read, -i for write
+  bool reboot = false;    // SHUTDOWN at the end: the phone boots normally
+  bool powerOff = false;  // SHUTDOWN at the end: the phone stays off
 };
 
 // Options of the firmware operations (download, upgrade, format, readback...).

@@ -125,6 +125,7 @@ Result<flasher::OperationRequest> requestOf(Operation op, const GlobalOptions& g
   r.firmware = {f.imageDir, f.storage};
   r.dryRun = f.dryRun;
   r.reboot = s.reboot;
+  r.powerOff = s.powerOff;
   r.output = f.output;
   r.run.skipUnchanged = f.skipUnchanged;
   flasher::PlanOptions& o = r.plan;

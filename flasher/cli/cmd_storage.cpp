@@ -74,12 +74,13 @@ Result<Target> resolve(flasher::DaSession& session, const StorageOptions& s, boo
   return t;
 }
 
-// Ends a session: SHUTDOWN first when --reboot asked for it (and the operation worked).
+// Ends a session: SHUTDOWN first when --reboot or --power-off asked for it (and the operation
+// worked).
 Status finish(flasher::DaSession& session, const StorageOptions& s, bool json) {
   Status result;
-  if (s.reboot) {
-    stage("rebooting the phone", json);
-    result = session.da->shutdown(0);
+  if (s.reboot || s.powerOff) {
+    stage(s.powerOff ? "powering the phone off" : "rebooting the phone", json);
+    result = session.da->shutdown(0, s.powerOff);
   }
   session.close();
   return result;

@@ -163,10 +163,12 @@ int main(int argc, char** argv) {
   split->add_option("--platform", fo.platform, "the chip for the scatter, e.g. MT6765");
 
   for (auto* sub : {printgpt, read, write, erase, reboot}) addDa(sub);
+  reboot->add_flag("--power-off", so.powerOff, "power the phone off instead of rebooting it");
   for (auto* sub : {printgpt, read, write, erase, download, formatDownload, upgrade, format,
                     readback, writeTable, makeScatter}) {
     sub->add_flag("--reboot", so.reboot,
                   "reboot the phone when done (otherwise the DA stays, for the next command)");
+    sub->add_flag("--power-off", so.powerOff, "power the phone off when done");
   }
   for (auto* sub : {read, write, erase}) addTarget(sub);
   for (auto* sub : app.get_subcommands({})) addCommon(sub);

@@ -5,10 +5,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "engine_fixture.hpp"
 #include "mtk/flasher/flash_plan.hpp"
 #include "mtk/flasher/image_reader.hpp"
+#include "mtk/flasher/operation.hpp"
 #include "mtk/flasher/phone_scatter.hpp"
 #include "mtk/wire/preloader_image.hpp"
 #include "mtk/wire/sha256.hpp"
@@ -190,6 +192,37 @@ TEST_P(OperationsTest, NvramSurvivesFormatDownloadAndFormat) {
   named.partitions = {"nvram"};
   ASSERT_TRUE(run([&](const auto& f) { return flasher::planFormat(nullptr, &f, named); }));
   EXPECT_EQ(onPhone(0, xf::EMMC_USER, 0x380000, nv.size()), wire::Bytes(nv.size(), 0));
+}
+
+TEST_P(OperationsTest, FormatExceptBootloaderAndByRange) {
+  phone();
+  const auto fw = load(firmware("fw"));
+  ASSERT_TRUE(run([&](const auto& f) { return flasher::planFormatDownload(fw, &f, {}); }));
+  const auto boot1 = onPhone(0, xf::EMMC_BOOT1, 0, 0x40000);
+  const auto nv = pattern(5 * MiB, 9);
+  ASSERT_TRUE(phones_[0]->storage()->write(xf::EMMC_USER, 0x380000, nv));
+
+  // A range over lk and the start of boot (block-aligned), nothing else.
+  PlanOptions range;
+  range.formatScope = PlanOptions::FormatScope::Range;
+  range.area = "user";
+  range.offset = 0x2480000;
+  range.length = 0x100000 + 0x1000;
+  ASSERT_TRUE(run([&](const auto& f) { return flasher::planFormat(nullptr, &f, range); }));
+  EXPECT_EQ(onPhone(0, xf::EMMC_USER, 0x2480000, 0x101000), wire::Bytes(0x101000, 0));
+  EXPECT_NE(onPhone(0, xf::EMMC_USER, 0x2581000, 0x1000), wire::Bytes(0x1000, 0));
+  // A misaligned range is refused before anything is erased.
+  range.offset = 0x2480001;
+  auto bad = run([&](const auto& f) { return flasher::planFormat(nullptr, &f, range); });
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().name, "FT_INVALID_FORMAT_ADDR_ERROR");
+
+  PlanOptions exceptBl;
+  exceptBl.formatScope = PlanOptions::FormatScope::ExceptBootloader;
+  ASSERT_TRUE(run([&](const auto& f) { return flasher::planFormat(nullptr, &f, exceptBl); }));
+  EXPECT_EQ(onPhone(0, xf::EMMC_BOOT1, 0, 0x40000), boot1);                   // the preloader stays
+  EXPECT_EQ(onPhone(0, xf::EMMC_USER, 0x380000, nv.size()), nv);              // protected
+  EXPECT_EQ(onPhone(0, xf::EMMC_USER, 0x2580000, MiB), wire::Bytes(MiB, 0));  // boot erased
 }
 
 TEST_P(OperationsTest, UpgradeCarriesNvramToItsNewPlace) {
@@ -408,6 +441,29 @@ TEST_P(OperationsTest, MakeScatterAndSplitAgreeWithThePhone) {
   EXPECT_FALSE(fs::exists(so.outputDir + "/userdata.img"));
   const auto splitScatter = load(sp->scatterPath);
   EXPECT_TRUE(splitScatter.missing.empty());
+}
+
+TEST_P(OperationsTest, EndsWithARebootOrPowerOff) {
+  for (bool off : {false, true}) {
+    auto& p = phone();
+    flasher::OperationRequest r;
+    r.kind = flasher::OperationKind::FormatDownload;
+    r.scatter = firmware(off ? "fw-off" : "fw-reboot");
+    r.session.daPath = da_;
+    r.session.connect.waitTimeout = std::chrono::milliseconds(2000);
+    r.reboot = !off;
+    r.powerOff = off;
+    auto l = locator(phones_.size() - 1);
+    auto result = flasher::runOperation(l.get(), r);
+    ASSERT_TRUE(result) << result.error().describe();
+    EXPECT_EQ(result->summary.imagesWritten, 9u);
+    // The phone leaves USB a moment after SHUTDOWN's status.
+    for (int i = 0; i < 200 && p.state() == emu::PhoneState::Da; ++i) {
+      bus_.tick();
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    EXPECT_EQ(p.state(), off ? emu::PhoneState::Off : emu::PhoneState::BootedOn);
+  }
 }
 
 TEST_P(OperationsTest, ChipMismatchStopsBeforeTheDa) {

@@ -483,8 +483,13 @@ Task<void> DaProtocol::switchUsbSpeed() {
 // SHUTDOWN (§4.5): 32 bytes of flags; a status; then the phone leaves USB.
 Task<void> DaProtocol::shutdown() {
   auto param = co_await readPacket(kMaxParam);
+  // has_flags, enable_wdt, async, boot_mode, ... (mtk-protocols.md §4.5): without flags the DA
+  // resets the phone (a reboot); flags without the watchdog leave it powered off.
+  const std::uint32_t hasFlags = param.size() >= 4 ? wire::loadLe32(param.data()) : 0;
+  const std::uint32_t enableWdt = param.size() >= 8 ? wire::loadLe32(param.data() + 4) : 0;
   const std::uint32_t bootMode = param.size() >= 16 ? wire::loadLe32(param.data() + 12) : 0;
-  if (sendStatus(xf::STATUS_OK) && events_.shutdown) events_.shutdown(bootMode);
+  if (sendStatus(xf::STATUS_OK) && events_.shutdown)
+    events_.shutdown(bootMode, hasFlags != 0 && enableWdt == 0);
 }
 
 }  // namespace mtk::emu

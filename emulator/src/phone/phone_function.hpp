@@ -19,11 +19,11 @@ namespace mtk::emu {
 class PhoneFunction final : public UsbFunction {
  public:
   struct Events {
-    std::function<void()> started;                // the host completed the handshake
-    std::function<void()> jumped;                 // JUMP_DA succeeded: the DA runs
-    std::function<void(std::uint32_t)> shutdown;  // the DA was told to shut down / reboot
-    std::function<void()> switchSpeed;            // the DA re-enumerates at high speed
-    FaultRuntime::PhoneHooks faults;              // what faults ask of the phone as a whole
+    std::function<void()> started;                      // the host completed the handshake
+    std::function<void()> jumped;                       // JUMP_DA succeeded: the DA runs
+    std::function<void(std::uint32_t, bool)> shutdown;  // the DA was told to reboot / power off
+    std::function<void()> switchSpeed;                  // the DA re-enumerates at high speed
+    FaultRuntime::PhoneHooks faults;                    // what faults ask of the phone as a whole
   };
   PhoneFunction(BootMode mode, const PhoneSpec& spec, RegisterSpace& registers,
                 std::shared_ptr<VirtualStorage> storage, std::shared_ptr<PhoneFaults> faults,

@@ -40,6 +40,7 @@ struct VirtualPhone::Shared {
   Clock::time_point windowDeadline{};
   Clock::time_point lastBanner{};
   std::optional<Clock::time_point> resetAt;        // a SHUTDOWN takes effect then
+  PhoneState resetTo = PhoneState::BootedOn;       // ... rebooting, or powered off
   std::optional<Clock::time_point> reenumerateAt;  // SWITCH_USB_SPEED takes effect then
   RegisterSpace registers;
   std::shared_ptr<VirtualStorage> storage;
@@ -114,7 +115,7 @@ void VirtualPhone::tick(Clock::time_point now) {
   if (shared->resetAt && now >= *shared->resetAt) {  // after SHUTDOWN: reboot into Android
     shared->resetAt.reset();
     shared->reenumerateAt.reset();
-    shared->state = PhoneState::BootedOn;
+    shared->state = shared->resetTo;
     bus_.defer(
         [&bus = bus_, busid = busid_, device = shared->device] { bus.unplugIf(busid, device); });
     return;
@@ -172,8 +173,9 @@ void VirtualPhone::plugMode(int mode) {
   // After SHUTDOWN the phone reboots into Android: it leaves USB (deferred: we are inside a
   // device callback here).
   // The reset comes a little after SHUTDOWN's status, which the host must still read.
-  events.shutdown = [shared, &bus = bus_](std::uint32_t) {
+  events.shutdown = [shared, &bus = bus_](std::uint32_t, bool powerOff) {
     shared->resetAt = bus.clock().now() + kShutdownDelay;
+    shared->resetTo = powerOff ? PhoneState::Off : PhoneState::BootedOn;
   };
   events.switchSpeed = [shared, &bus = bus_] {
     shared->reenumerateAt = bus.clock().now() + kShutdownDelay;

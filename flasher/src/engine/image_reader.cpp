@@ -163,7 +163,8 @@ class SparseImage final : public ImageReader {
     o.name = path_;
     // CRC32 chunks are checked on the first complete pass; later passes (verifying what the
     // phone holds) compare against the same bytes and need not pay for it again.
-    o.verifyCrc = !crcChecked_;
+    // An image without CRC32 chunks (img2simg writes none by default) has nothing to check.
+    o.verifyCrc = hasCrcChunk_ && !crcChecked_;
     auto r = sp::SparseReader::open(
         [this](wire::MutableByteSpan out) -> Result<std::size_t> {
           const std::size_t n =
@@ -201,6 +202,7 @@ class SparseImage final : public ImageReader {
       if (!c) return c.error();
       if (at + c->totalSize > size_) return truncated(at);
       at += c->totalSize;
+      if (c->type == sp::ChunkType::Crc32) hasCrcChunk_ = true;
       if (c->type == sp::ChunkType::Crc32 || c->blocks == 0) continue;
       const std::uint64_t off = blocks * header_.blockSize;
       const std::uint64_t len = std::uint64_t{c->blocks} * header_.blockSize;
@@ -236,8 +238,9 @@ class SparseImage final : public ImageReader {
   std::uint64_t pos_ = 0;  // file bytes handed to the reader
   std::optional<sp::SparseExtent> extent_;
   std::uint64_t left_ = 0;
-  std::uint64_t served_ = 0;      // data bytes handed out since the last rewind
-  bool crcChecked_ = false;       // a complete pass checked every CRC32 chunk
+  std::uint64_t served_ = 0;  // data bytes handed out since the last rewind
+  bool crcChecked_ = false;   // a complete pass checked every CRC32 chunk
+  bool hasCrcChunk_ = false;
   std::uint64_t dataLength_ = 0;  // of all stretches
 };
 

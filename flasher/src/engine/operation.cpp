@@ -196,9 +196,9 @@ Result<OperationResult> runOperation(DeviceLocator* locator, const OperationRequ
     result.plan = std::move(*plan);
     result.summary = std::move(*summary);
   }
-  if (r.reboot) {
-    say("rebooting the phone");
-    if (auto st = session->da->shutdown(0); !st) return st.error();
+  if (r.reboot || r.powerOff) {
+    say(r.powerOff ? "powering the phone off" : "rebooting the phone");
+    if (auto st = session->da->shutdown(0, r.powerOff); !st) return st.error();
   }
   return result;
 }

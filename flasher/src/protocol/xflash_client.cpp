@@ -447,11 +447,13 @@ Status XFlashClient::switchUsbSpeed() {
   return expectOk("SWITCH_USB_SPEED");
 }
 
-Status XFlashClient::shutdown(std::uint32_t bootMode) {
+Status XFlashClient::shutdown(std::uint32_t bootMode, bool powerOff) {
   if (auto s = command(xf::CMD_SHUTDOWN, "SHUTDOWN"); !s) return s;
   wire::Bytes param;
-  // has_flags, enable_wdt, async, boot_mode, dl_bit, dont_reset_rtc, leave_usb, 0
-  wire::Writer(param).le32(0).le32(0).le32(0).le32(bootMode).le32(0).le32(0).le32(0).le32(0);
+  // has_flags, enable_wdt, async, boot_mode, dl_bit, dont_reset_rtc, leave_usb, 0. No flags:
+  // the DA's default, a reset (reboot). Flags without the watchdog: the phone stays off.
+  const std::uint32_t hasFlags = powerOff ? 1 : 0;
+  wire::Writer(param).le32(hasFlags).le32(0).le32(0).le32(bootMode).le32(0).le32(0).le32(0).le32(0);
   if (auto s = sendPacket(param, "SHUTDOWN"); !s) return s;
   return expectOk("SHUTDOWN");
 }

@@ -35,6 +35,7 @@ struct OperationRequest {
   RunOptions run;
   bool dryRun = false;
   bool reboot = false;
+  bool powerOff = false;     // at the end: SHUTDOWN leaving the phone off (instead of rebooting)
   std::string output;        // make-scatter: the file (default <chip>_Android_scatter.txt)
   DaSessionOptions session;  // DA file, preloader (default: the scatter's), timeouts
 };

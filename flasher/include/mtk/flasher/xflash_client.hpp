@@ -71,8 +71,8 @@ class XFlashClient {
   // SWITCH_USB_SPEED: the phone then re-enumerates as 0e8d:2001 at high speed; this client's
   // transport is gone afterwards.
   Status switchUsbSpeed();
-  // SHUTDOWN; bootMode 0 = boot normally, 2 = fastboot.
-  Status shutdown(std::uint32_t bootMode = 0);
+  // SHUTDOWN; bootMode 0 = boot normally, 2 = fastboot; powerOff: stay off instead.
+  Status shutdown(std::uint32_t bootMode = 0, bool powerOff = false);
 
   Result<wire::Bytes> ctrlGet(std::uint32_t code, const char* what);
   Status ctrlSet(std::uint32_t code, wire::ByteSpan param, const char* what);

@@ -20,7 +20,9 @@ namespace mtk::emu {
 class DaProtocol {
  public:
   struct Events {
-    std::function<void(std::uint32_t bootMode)> shutdown;  // SHUTDOWN: the phone leaves USB
+    // SHUTDOWN: the phone leaves USB; powerOff: has_flags set and enable_wdt clear (it stays off
+    // instead of rebooting).
+    std::function<void(std::uint32_t bootMode, bool powerOff)> shutdown;
     std::function<void()> switchSpeed;  // SWITCH_USB_SPEED: re-enumerate at high speed (2001)
   };
   DaProtocol(const PhoneSpec& spec, DeviceIo& io, VirtualStorage* storage, FaultRuntime& faults,
