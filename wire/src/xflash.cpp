@@ -1,5 +1,9 @@
 #include "mtk/wire/xflash.hpp"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -164,9 +168,22 @@ Result<UfsInfo> decodeUfsInfo(ByteSpan b) {
 // Eight bytes at a time: the byte pairs of a 64-bit word land in four 16-bit lanes, which can
 // take 128 rounds before they could overflow; then they are folded into the running sum.
 void Sum16::update(ByteSpan data) {
-  constexpr std::uint64_t kLow = 0x00ff00ff00ff00ffull;
+  // Every WRITE_DATA chunk is summed on both sides, so this runs over every byte flashed.
   std::uint64_t total = sum_;
   std::size_t i = 0;
+#if defined(__SSE2__)
+  // PSADBW against zero adds 8 bytes into each 64-bit half: 16 bytes per instruction. SSE2 is
+  // part of every x86-64 CPU.
+  __m128i acc = _mm_setzero_si128();
+  const __m128i zero = _mm_setzero_si128();
+  for (; data.size() - i >= 16; i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data.data() + i));
+    acc = _mm_add_epi64(acc, _mm_sad_epu8(v, zero));
+  }
+  total += static_cast<std::uint64_t>(_mm_cvtsi128_si64(acc)) +
+           static_cast<std::uint64_t>(_mm_cvtsi128_si64(_mm_unpackhi_epi64(acc, acc)));
+#else
+  constexpr std::uint64_t kLow = 0x00ff00ff00ff00ffull;
   while (data.size() - i >= 8) {
     std::uint64_t lanes = 0;
     const std::size_t rounds = std::min<std::size_t>((data.size() - i) / 8, 128);
@@ -177,6 +194,7 @@ void Sum16::update(ByteSpan data) {
     }
     total += (lanes & 0xffff) + ((lanes >> 16) & 0xffff) + ((lanes >> 32) & 0xffff) + (lanes >> 48);
   }
+#endif
   for (; i < data.size(); ++i) total += data[i];
   sum_ = static_cast<std::uint32_t>(total & 0xffff);
 }
