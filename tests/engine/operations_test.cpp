@@ -364,6 +364,9 @@ TEST_P(OperationsTest, CloneOntoTheSameModelAndRefusedOnAnotherLayout) {
   const auto fw = load(firmware("fw"));
   ASSERT_TRUE(run([&](const auto& f) { return flasher::planFormatDownload(fw, &f, {}); }, 0));
   ASSERT_TRUE(phones_[0]->storage()->write(xf::EMMC_USER, 0x380000, pattern(5 * MiB, 3)));
+  // flashinfo is RESERVED in scatters: a clone must carry it all the same.
+  ASSERT_TRUE(phones_[0]->storage()->write(xf::EMMC_USER, kUser - 0x80000 - 0x1000000,
+                                           pattern(MiB, 4)));
 
   PlanOptions all;
   all.readbackAll = true;

@@ -94,8 +94,11 @@ sc::Scatter scatterFromTable(const PartitionTable& table, StorageType storage,
         entry(index++, "pgpt", 0, parts.front().offset, user, hw, file("pgpt.bin")));
   }
   for (const PartitionInfo& p : parts) {
-    s.partitions.push_back(
-        entry(index++, p.name, p.offset, p.size, user, hw, file(p.name + ".img")));
+    sc::Partition e = entry(index++, p.name, p.offset, p.size, user, hw, file(p.name + ".img"));
+    // A readback folder restores every partition it holds: RESERVED ones (flashinfo, otp) are
+    // never written, so they are listed as INVISIBLE there (written when they have a file).
+    if (o.withFiles && e.operationType == "RESERVED") e.operationType = "INVISIBLE";
+    s.partitions.push_back(e);
   }
   if (gpt && !parts.empty()) {
     const std::uint64_t end = parts.back().offset + parts.back().size;
