@@ -171,6 +171,8 @@ class Run {
     phoneNode["kind"] = "phone";
     // The flash: the setup's result copied for this run, or where the setup keeps it.
     if (!template_.empty()) {
+      // The setup prepares the starting point: the scenario's faults are for the steps.
+      phoneNode.remove("faults");
       phoneNode["storage"]["directory"] = template_;
     } else if (!startFlash_.empty()) {
       const std::string flash = (fs::path(folder_.path()) / "flash").string();
