@@ -365,8 +365,8 @@ TEST_P(OperationsTest, CloneOntoTheSameModelAndRefusedOnAnotherLayout) {
   ASSERT_TRUE(run([&](const auto& f) { return flasher::planFormatDownload(fw, &f, {}); }, 0));
   ASSERT_TRUE(phones_[0]->storage()->write(xf::EMMC_USER, 0x380000, pattern(5 * MiB, 3)));
   // flashinfo is RESERVED in scatters: a clone must carry it all the same.
-  ASSERT_TRUE(phones_[0]->storage()->write(xf::EMMC_USER, kUser - 0x80000 - 0x1000000,
-                                           pattern(MiB, 4)));
+  ASSERT_TRUE(
+      phones_[0]->storage()->write(xf::EMMC_USER, kUser - 0x80000 - 0x1000000, pattern(MiB, 4)));
 
   PlanOptions all;
   all.readbackAll = true;
