@@ -9,6 +9,8 @@
 
 #include "mtk/flasher/image_reader.hpp"
 
+#include "names.hpp"
+
 namespace mtk::flasher {
 
 namespace fs = std::filesystem;
@@ -16,14 +18,8 @@ namespace sc = wire::scatter;
 
 namespace {
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 bool equalsNoCase(const std::string& a, const char* b) {
-  return lower(a) == lower(b);
+  return lowerCase(a) == lowerCase(b);
 }
 
 }  // namespace
@@ -48,7 +44,7 @@ bool isProtectedName(const std::string& name) {
   static const std::array<const char*, 11> names = {
       "nvram",     "nvdata",  "nvcfg",   "protect1", "protect2", "protect_f",
       "protect_s", "persist", "proinfo", "md1nvram", "efs"};
-  const std::string n = lower(name);
+  const std::string n = lowerCase(name);
   return std::any_of(names.begin(), names.end(), [&](const char* p) { return n == p; });
 }
 
@@ -125,7 +121,7 @@ std::vector<sc::Issue> checkFirmware(const Firmware& fw, const sc::ValidateOptio
     // Only the chosen partitions' images matter: the others are not downloaded.
     auto chosen = [&](const std::string& name) {
       return std::any_of(selected.begin(), selected.end(),
-                         [&](const std::string& n) { return lower(n) == lower(name); });
+                         [&](const std::string& n) { return lowerCase(n) == lowerCase(name); });
     };
     for (auto& p : s.partitions) p.isDownload = p.isDownload && chosen(p.name);
     for (auto& sec : s.sections) {

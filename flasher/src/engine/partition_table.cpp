@@ -39,6 +39,31 @@ const PartitionInfo* PartitionTable::find(const std::string& name) const {
   return nullptr;
 }
 
+Result<PartitionTable> tableFromGpt(wire::ByteSpan head, std::uint32_t sectorSize,
+                                    std::uint32_t partType) {
+  auto gpt = wire::gpt::parse(head, sectorSize);
+  if (!gpt) return gpt.error();
+  PartitionTable t;
+  t.kind = "GPT";
+  t.sectorSize = sectorSize;
+  for (const auto& p : gpt->partitions) {
+    t.partitions.push_back(
+        {p.name, partType, p.firstLba * sectorSize, (p.lastLba - p.firstLba + 1) * sectorSize});
+  }
+  return t;
+}
+
+Result<PartitionTable> tableFromPmt(wire::ByteSpan region, std::uint32_t sectorSize,
+                                    std::uint32_t partType) {
+  auto pmt = wire::pmt::parseMainOrMirror(region);
+  if (!pmt) return pmt.error();
+  PartitionTable t;
+  t.kind = "PMT";
+  t.sectorSize = sectorSize;
+  for (const auto& e : pmt->entries) t.partitions.push_back({e.name, partType, e.offset, e.size});
+  return t;
+}
+
 Result<PartitionTable> readPartitionTable(XFlashClient& da, const StorageInfo& storage) {
   const StorageArea* user = storage.user();
   if (!user) return mtkError(codes::S_PART_NO_VALID_TABLE, "the phone reports no user area", "");
@@ -47,17 +72,8 @@ Result<PartitionTable> readPartitionTable(XFlashClient& da, const StorageInfo& s
   const std::uint64_t want = std::min<std::uint64_t>(user->size, 2 * sector + 128 * 128);
   auto head = readRange(da, user->partType, 0, want);
   if (!head) return head.error();
-  auto gpt = wire::gpt::parse(*head, sector);
-  if (gpt) {
-    PartitionTable t;
-    t.kind = "GPT";
-    t.sectorSize = sector;
-    for (const auto& p : gpt->partitions) {
-      t.partitions.push_back(
-          {p.name, user->partType, p.firstLba * sector, (p.lastLba - p.firstLba + 1) * sector});
-    }
-    return t;
-  }
+  auto gpt = tableFromGpt(*head, sector, user->partType);
+  if (gpt) return gpt;
   std::string why = "GPT: " + gpt.error().message;
   auto pmtOffset = wire::pmt::emmcTableOffset(user->size);
   if (pmtOffset) {
@@ -65,15 +81,8 @@ Result<PartitionTable> readPartitionTable(XFlashClient& da, const StorageInfo& s
         readRange(da, user->partType, *pmtOffset,
                   std::min<std::uint64_t>(2 * wire::pmt::kRegionSize, user->size - *pmtOffset));
     if (!region) return region.error();
-    auto pmt = wire::pmt::parseMainOrMirror(*region);
-    if (pmt) {
-      PartitionTable t;
-      t.kind = "PMT";
-      t.sectorSize = sector;
-      for (const auto& e : pmt->entries)
-        t.partitions.push_back({e.name, user->partType, e.offset, e.size});
-      return t;
-    }
+    auto pmt = tableFromPmt(*region, sector, user->partType);
+    if (pmt) return pmt;
     why += "; PMT: " + pmt.error().message;
   }
   return mtkError(

@@ -12,6 +12,8 @@
 #include "mtk/wire/scatter_write.hpp"
 #include "output_file.hpp"
 
+#include "names.hpp"
+
 namespace mtk::flasher {
 
 namespace sc = wire::scatter;
@@ -19,15 +21,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 // The operation_type real scatters give these names (spflash.md §3.7).
 std::string operationTypeFor(const std::string& name) {
-  const std::string n = lower(name);
+  const std::string n = lowerCase(name);
   if (n == "nvram") return "BINREGION";
   if (isProtectedName(n)) return n == "nvdata" ? "INVISIBLE" : "PROTECTED";
   if (n == "pgpt" || n == "seccfg" || n == "frp" || n == "misc" || n == "expdb" || n == "para")
@@ -165,15 +161,9 @@ Result<SplitResult> splitDump(const SplitOptions& o) {
   // the end of a whole user area.
   auto head = readHead(o.dumpPath, 0, 2 * 4096 + 128 * 128);
   if (!head) return head.error();
-  auto sector = wire::gpt::detectSectorSize(*head);
-  if (sector) {
-    auto g = wire::gpt::parse(*head, *sector);
-    if (g) {
-      table.kind = "GPT";
-      table.sectorSize = *sector;
-      for (const auto& p : g->partitions)
-        table.partitions.push_back(
-            {p.name, 0, p.firstLba * *sector, (p.lastLba - p.firstLba + 1) * *sector});
+  if (auto sector = wire::gpt::detectSectorSize(*head)) {
+    if (auto g = tableFromGpt(*head, *sector, 0)) {
+      table = std::move(*g);
       result.tableSource = "GPT in the dump";
     }
   }
@@ -181,9 +171,8 @@ Result<SplitResult> splitDump(const SplitOptions& o) {
     if (auto at = wire::pmt::emmcTableOffset(size)) {
       auto region = readHead(o.dumpPath, *at, 2 * wire::pmt::kRegionSize);
       if (!region) return region.error();
-      if (auto p = wire::pmt::parseMainOrMirror(*region)) {
-        table.kind = "PMT";
-        for (const auto& e : p->entries) table.partitions.push_back({e.name, 0, e.offset, e.size});
+      if (auto p = tableFromPmt(*region, 512, 0)) {
+        table = std::move(*p);
         result.tableSource = "PMT in the dump";
       }
     }
@@ -262,7 +251,7 @@ Result<SplitResult> splitDump(const SplitOptions& o) {
   so.platform = o.platform;
   so.withFiles = true;
   so.withPreloader = false;  // a user-area dump holds no preloader
-  const StorageType st = lower(o.storage) == "ufs" ? StorageType::Ufs : StorageType::Emmc;
+  const StorageType st = lowerCase(o.storage) == "ufs" ? StorageType::Ufs : StorageType::Emmc;
   sc::Scatter s = scatterFromTable(inside, st, size, so);
   result.scatterPath = (fs::path(o.outputDir) / scatterFileName(o.platform)).string();
   if (auto w = saveScatter(s, result.scatterPath); !w) return w.error();

@@ -6,18 +6,15 @@
 #include "mtk/flasher/mtk_errors.hpp"
 #include "plan_detail.hpp"
 
+#include "names.hpp"
+
 namespace mtk::flasher::plan_detail {
 
 namespace sc = wire::scatter;
 
 namespace {
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 bool isTableName(const std::string& n) {
-  const std::string l = lower(n);
+  const std::string l = lowerCase(n);
   return l == "pgpt" || l == "sgpt";
 }
 }  // namespace
@@ -29,7 +26,7 @@ std::string hexAddr(std::uint64_t v) {
 }
 
 bool sameName(const std::string& a, const std::string& b) {
-  return lower(a) == lower(b);
+  return lowerCase(a) == lowerCase(b);
 }
 
 bool named(const std::vector<std::string>& names, const std::string& name) {
@@ -39,9 +36,9 @@ bool named(const std::vector<std::string>& names, const std::string& name) {
 
 const PartitionInfo* findOnPhone(const PartitionTable& t, const std::string& name) {
   if (const PartitionInfo* p = t.find(name)) return p;
-  const std::string n = lower(name);
+  const std::string n = lowerCase(name);
   for (const auto& p : t.partitions) {
-    const std::string q = lower(p.name);
+    const std::string q = lowerCase(p.name);
     if (!q.empty() && !n.empty() &&
         (q.find(n) != std::string::npos || n.find(q) != std::string::npos)) {
       return &p;

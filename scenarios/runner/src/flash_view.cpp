@@ -3,7 +3,6 @@
 #include <cstring>
 
 #include "mtk/flasher/image_reader.hpp"
-#include "mtk/wire/gpt.hpp"
 #include "mtk/wire/pmt.hpp"
 #include "run_detail.hpp"
 
@@ -24,26 +23,11 @@ std::optional<flasher::PartitionTable> tableOnFlash(const emu::VirtualStorage& s
   const std::uint32_t sector = storage.sectorSize();
   wire::Bytes head(std::min<std::uint64_t>(user->size, 2 * sector + 128 * 128));
   if (!storage.read(user->partType, 0, head)) return std::nullopt;
-  if (auto g = wire::gpt::parse(head, sector)) {
-    flasher::PartitionTable t;
-    t.kind = "GPT";
-    t.sectorSize = sector;
-    for (const auto& p : g->partitions)
-      t.partitions.push_back(
-          {p.name, user->partType, p.firstLba * sector, (p.lastLba - p.firstLba + 1) * sector});
-    return t;
-  }
+  if (auto g = flasher::tableFromGpt(head, sector, user->partType)) return *g;
   if (auto at = wire::pmt::emmcTableOffset(user->size)) {
     wire::Bytes region(2 * wire::pmt::kRegionSize);
     if (storage.read(user->partType, *at, region)) {
-      if (auto p = wire::pmt::parseMainOrMirror(region)) {
-        flasher::PartitionTable t;
-        t.kind = "PMT";
-        t.sectorSize = sector;
-        for (const auto& e : p->entries)
-          t.partitions.push_back({e.name, user->partType, e.offset, e.size});
-        return t;
-      }
+      if (auto p = flasher::tableFromPmt(region, sector, user->partType)) return *p;
     }
   }
   return std::nullopt;

@@ -23,6 +23,14 @@ struct PartitionTable {
   const PartitionInfo* find(const std::string& name) const;  // case-insensitive
 };
 
+// The table in bytes already read (from the phone, a dump file or a virtual flash): a primary
+// GPT in `head` (the user area from offset 0: protective MBR, header, entries), or a PMT main or
+// mirror in `region` (8 KiB at pmt::emmcTableOffset). Partitions get `partType`.
+Result<PartitionTable> tableFromGpt(wire::ByteSpan head, std::uint32_t sectorSize,
+                                    std::uint32_t partType);
+Result<PartitionTable> tableFromPmt(wire::ByteSpan region, std::uint32_t sectorSize,
+                                    std::uint32_t partType);
+
 // Reads the user area's GPT, falling back to a PMT; S_PART_NO_VALID_TABLE (1037) when neither.
 Result<PartitionTable> readPartitionTable(XFlashClient& da, const StorageInfo& storage);
 
