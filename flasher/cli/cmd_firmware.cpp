@@ -147,14 +147,8 @@ Result<flasher::OperationRequest> requestOf(Operation op, const GlobalOptions& g
     if (!v) return v.error();
     o.length = *v;
   }
-  using Scope = flasher::PlanOptions::FormatScope;
-  if (!f.partitions.empty()) {
-    o.formatScope = Scope::Partitions;
-  } else if (!s.area.empty() || !s.offset.empty() || !s.length.empty()) {
-    o.formatScope = Scope::Range;
-  } else {
-    o.formatScope = f.exceptBootloader ? Scope::ExceptBootloader : Scope::All;
-  }
+  o.formatScope =
+      flasher::formatScopeFor(o, !s.offset.empty() || !s.length.empty(), f.exceptBootloader);
   r.session.daPath = s.daPath;
   r.session.preloaderPath = s.preloaderPath;
   r.session.connect.waitTimeout = flasher::Millis(g.timeoutMs);

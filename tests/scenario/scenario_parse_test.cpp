@@ -61,7 +61,8 @@ TEST(ScenarioParse, TakesEveryKey) {
   EXPECT_EQ(s->firmwares[0].resize.at("lk.img"), 3u << 20);
   EXPECT_EQ(s->firmwares[0].remove, std::vector<std::string>{"system.img"});
   EXPECT_EQ(s->firmwares[0].platform, "MT6785");
-  EXPECT_TRUE(s->firmwares[1].movedNvram);
+  EXPECT_TRUE(s->firmwares[1].sample.movedNvram);
+  EXPECT_EQ(s->firmwares[1].sample.seed, 2u);
   ASSERT_EQ(s->setup.size(), 1u);
   ASSERT_EQ(s->steps.size(), 3u);
   EXPECT_EQ(s->steps[0].kind, scenario::Step::Phone);

@@ -81,6 +81,14 @@ void addErase(Plan& plan, const Range& whole, const std::vector<Range>& kept,
 
 }  // namespace
 
+PlanOptions::FormatScope formatScopeFor(const PlanOptions& o, bool rangeGiven,
+                                        bool exceptBootloader) {
+  using Scope = PlanOptions::FormatScope;
+  if (!o.partitions.empty()) return Scope::Partitions;
+  if (rangeGiven || !o.area.empty()) return Scope::Range;
+  return exceptBootloader ? Scope::ExceptBootloader : Scope::All;
+}
+
 Result<Plan> planFormat(const Firmware* fw, const PhoneFacts* phone, const PlanOptions& o) {
   using Scope = PlanOptions::FormatScope;
   Plan plan;

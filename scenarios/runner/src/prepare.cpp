@@ -48,20 +48,13 @@ Result<std::map<std::string, std::string>> prepareFirmwares(const Scenario& s,
                                                             const std::string& folder) {
   std::map<std::string, std::string> out;
   for (const FirmwareSpec& f : s.firmwares) {
-    sample::FirmwareSpec spec;
+    sample::FirmwareSpec spec = f.sample;
     spec.directory = (fs::path(folder) / f.name).string();
-    spec.seed = f.seed;
-    spec.systemData = f.systemData;
-    spec.systemSize = f.systemSize;
-    spec.bootSize = f.bootSize;
-    spec.movedNvram = f.movedNvram;
-    spec.vendorPartition = f.vendorPartition;
-    spec.systemPartition = f.systemPartition;
     if (auto w = sample::writeFirmware(spec); !w) return w.error();
     const std::string scatter = sample::scatterPath(spec);
     for (const auto& [file, size] : f.resize) {
       wire::Bytes b(size);
-      std::mt19937 rng(f.seed);
+      std::mt19937 rng(f.sample.seed);
       for (auto& x : b) x = static_cast<std::uint8_t>(rng());
       if (auto w = writeFile((fs::path(spec.directory) / file).string(), b); !w) return w.error();
     }

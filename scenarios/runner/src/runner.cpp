@@ -307,11 +307,7 @@ class Run {
     p.area = st.area;
     p.offset = st.offset.value_or(0);
     p.length = st.length;
-    using Scope = flasher::PlanOptions::FormatScope;
-    p.formatScope = !st.partitions.empty()                         ? Scope::Partitions
-                    : (!st.area.empty() || st.offset || st.length) ? Scope::Range
-                    : st.exceptBootloader                          ? Scope::ExceptBootloader
-                                                                   : Scope::All;
+    p.formatScope = flasher::formatScopeFor(p, st.offset || st.length, st.exceptBootloader);
     auto result = flasher::runOperation(l.get(), r);
     if (!result) return result.error();
     const auto& sum = result->summary;

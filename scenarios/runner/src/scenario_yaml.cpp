@@ -241,14 +241,14 @@ class Reader {
     if (n["moved_nvram"]) {
       auto v = flag(n["moved_nvram"], "moved_nvram");
       if (!v) return v.error();
-      f.movedNvram = *v;
+      f.sample.movedNvram = *v;
     }
     for (const auto& [key, target] :
-         {std::pair<const char*, std::uint64_t*>{"system_data", &f.systemData},
-          {"system_size", &f.systemSize},
-          {"boot_size", &f.bootSize},
-          {"vendor_partition", &f.vendorPartition},
-          {"system_partition", &f.systemPartition}}) {
+         {std::pair<const char*, std::uint64_t*>{"system_data", &f.sample.systemData},
+          {"system_size", &f.sample.systemSize},
+          {"boot_size", &f.sample.bootSize},
+          {"vendor_partition", &f.sample.vendorPartition},
+          {"system_partition", &f.sample.systemPartition}}) {
       if (!n[key]) continue;
       auto v = size(n[key], key);
       if (!v) return v.error();
@@ -257,7 +257,7 @@ class Reader {
     if (n["seed"]) {
       auto v = size(n["seed"], "seed");
       if (!v) return v.error();
-      f.seed = static_cast<std::uint32_t>(*v);
+      f.sample.seed = static_cast<std::uint32_t>(*v);
     }
     for (const auto& [key, target] :
          {std::pair<const char*, std::string*>{"platform", &f.platform}, {"storage", &f.storage}}) {

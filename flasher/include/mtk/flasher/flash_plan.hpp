@@ -102,6 +102,11 @@ struct PlanOptions {
   bool readbackAll = false;     // every partition of the phone's table, boot1 and boot2
 };
 
+// What a Format does from what was asked, as mtkflash and scenarios read it: named partitions,
+// else a range (an area, offset or length given), else the whole flash (except bootloaders).
+PlanOptions::FormatScope formatScopeFor(const PlanOptions& o, bool rangeGiven,
+                                        bool exceptBootloader);
+
 // Download Only: the chosen (or all downloadable) images; a phone table that disagrees with
 // the scatter stops it with ERROR_ROM_MUST_ENABLE naming the partition; a phone without a table
 // gets one written from the scatter first.

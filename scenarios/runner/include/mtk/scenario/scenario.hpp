@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "mtk/error.hpp"
+#include "sample_firmware.hpp"
 
 namespace YAML {
 class Node;
@@ -78,18 +79,24 @@ struct Step {
 // The firmware a scenario flashes: the sample firmware with options, then changes to its files.
 struct FirmwareSpec {
   std::string name = "firmware";
-  bool movedNvram = false;
-  std::uint64_t systemData = 4ull << 20;
-  std::uint64_t systemSize = 16ull << 20;
-  std::uint64_t bootSize = 1ull << 20;
-  std::uint64_t vendorPartition = 64ull << 20;
-  std::uint64_t systemPartition = 64ull << 20;
-  std::uint32_t seed = 1;
+  // Sizes, seed and layout of the sample firmware; smaller than mtk-make-test-firmware's
+  // defaults so a scenario's phone needs only a 512 MiB eMMC.
+  sample::FirmwareSpec sample = small();
   std::string platform;  // replaces the scatter's platform (a firmware for another chip)
   std::string storage;   // replaces the scatter's storage (EMMC/UFS)
   std::map<std::string, std::uint64_t> resize;  // file name -> new size (random bytes)
   std::vector<std::string> remove;              // files to delete
   std::map<int, std::string> scatterLines;      // 1-based line -> replacement text
+
+  static sample::FirmwareSpec small() {
+    sample::FirmwareSpec f;
+    f.systemData = 4ull << 20;
+    f.systemSize = 16ull << 20;
+    f.bootSize = 1ull << 20;
+    f.vendorPartition = 64ull << 20;
+    f.systemPartition = 64ull << 20;
+    return f;
+  }
 };
 
 // Seeded sweeps: the same steps run `runs` times; each run gets one extra fault: the cable is
