@@ -2,7 +2,6 @@
 // make-scatter, split. Each one checks its inputs before looking for a phone, builds its plan
 // from the scatter and the phone's table, shows it (or, with --dry-run, only shows it), runs
 // it, and ends with a summary.
-#include <filesystem>
 #include <iostream>
 
 #include "cli_common.hpp"
@@ -12,7 +11,6 @@
 
 namespace mtk::cli {
 
-namespace fs = std::filesystem;
 namespace sc = wire::scatter;
 
 namespace {
